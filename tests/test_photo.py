@@ -1,0 +1,83 @@
+"""Perceptual comparison: a photo matches its own thumbnails and not other people's photos."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageOps
+
+from troubleshooter.errors import BadInputError
+from troubleshooter.photo import compare, looks_like_placeholder, read_image_file
+from troubleshooter.sim.photos import demo_photo, placeholder_png
+from troubleshooter.sim.users import current_photo, old_photo
+
+PEOPLE = [("adele.vance", "AV"), ("megan.bowen", "MB"), ("alex.wilber", "AW"), ("lee.gu", "LG")]
+
+
+def thumbnail(data: bytes, px: int, quality: int, crop: bool) -> bytes:
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    if crop:
+        w, h = image.size
+        image = image.crop((0, h // 20, w, h - h // 20))  # a non-square source...
+        image = ImageOps.fit(image, (min(image.size),) * 2)  # ...centre-cropped square
+    image = image.resize((px, px), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("local", "initials"), PEOPLE)
+@pytest.mark.parametrize("px", [48, 64, 96, 120, 200, 240, 300])
+@pytest.mark.parametrize("quality", [60, 75, 95])
+@pytest.mark.parametrize("crop", [False, True])
+def test_photo_matches_its_thumbnails(
+    local: str, initials: str, px: int, quality: int, crop: bool
+) -> None:
+    original = current_photo(local, initials)
+    result = compare(original, thumbnail(original, px, quality, crop))
+    assert result.same, f"{local} at {px}px q{quality} crop={crop}: distance {result.distance}"
+
+
+def test_different_people_are_different() -> None:
+    photos = [current_photo(local, initials) for local, initials in PEOPLE]
+    photos += [demo_photo(f"stranger-{n}", "ZZ") for n in range(6)]
+    for a, b in itertools.combinations(photos, 2):
+        result = compare(a, b)
+        assert not result.same, f"distance {result.distance}"
+        assert not compare(thumbnail(a, 96, 70, True), b).same
+
+
+def test_old_and_new_photo_of_one_person_are_different() -> None:
+    assert not compare(old_photo("adele.vance", "AV"), current_photo("adele.vance", "AV")).same
+
+
+@pytest.mark.parametrize("px", [48, 72, 96, 240])
+def test_placeholder_is_recognised_without_its_hash(px: int) -> None:
+    assert looks_like_placeholder(placeholder_png(px))
+    assert looks_like_placeholder(thumbnail(placeholder_png(px), 120, 70, False))
+
+
+@pytest.mark.parametrize(("local", "initials"), PEOPLE)
+def test_real_photos_are_not_placeholders(local: str, initials: str) -> None:
+    photo = current_photo(local, initials)
+    assert not looks_like_placeholder(photo)
+    grey = Image.open(io.BytesIO(photo)).convert("L")
+    out = io.BytesIO()
+    grey.save(out, format="JPEG")
+    assert not looks_like_placeholder(out.getvalue()), "a black-and-white photo is a photo"
+
+
+def test_read_image_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match=r"missing\.jpg: file not found"):
+        read_image_file(tmp_path / "missing.jpg")
+    text = tmp_path / "notes.jpg"
+    text.write_text("not an image")
+    with pytest.raises(BadInputError, match=r"notes\.jpg: not an image Pillow can read"):
+        read_image_file(text)
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * (4 * 1024 * 1024 + 1))
+    with pytest.raises(BadInputError, match="a profile photo may be at most 4 MB"):
+        read_image_file(big)

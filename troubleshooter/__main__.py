@@ -1,0 +1,5 @@
+"""Allow ``python -m troubleshooter``."""
+
+from troubleshooter.cli import main
+
+main()

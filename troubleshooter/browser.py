@@ -1,0 +1,119 @@
+"""Find, launch or connect a Chromium-family browser and open a private context."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from troubleshooter.errors import BrowserError
+
+ENV_EXECUTABLE = "TROUBLESHOOTER_BROWSER"
+ENV_ENDPOINT = "TROUBLESHOOTER_BROWSER_ENDPOINT"
+# Quiet flags: no background calls home, no component updates, no first-run UI.
+BASE_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
+SYSTEM_CANDIDATES = [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/microsoft-edge",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+    r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+]
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """How to start the browser, and why this one."""
+
+    source: str  # "option", "environment", "channel", "playwright", "system", "remote"
+    executable: str | None = None
+    channel: str | None = None
+    endpoint: str | None = None
+    tried: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        what = self.endpoint or self.channel or self.executable or "Playwright's Chromium"
+        return f"{what} ({self.source})"
+
+
+def choose_browser(
+    playwright: Playwright,
+    executable_path: str | None = None,
+    channel: str | None = None,
+    endpoint: str | None = None,
+) -> BrowserChoice:
+    """Pick a browser: option or env, channel, Playwright's own, then a system Chromium."""
+    tried: list[str] = []
+    endpoint = endpoint or os.environ.get(ENV_ENDPOINT)
+    if endpoint:
+        return BrowserChoice("remote", endpoint=endpoint)
+    for source, path in (("option", executable_path), ("environment", _env_executable())):
+        if path:
+            if Path(path).is_file():
+                return BrowserChoice(source, executable=path)
+            label = "--executable-path" if source == "option" else ENV_EXECUTABLE
+            raise BrowserError(f"{label} {path}: no such file")
+    if channel:
+        return BrowserChoice("channel", channel=channel)
+    bundled = playwright.chromium.executable_path
+    if bundled and Path(bundled).is_file():
+        return BrowserChoice("playwright", executable=bundled, tried=tried)
+    tried.append(f"Playwright's Chromium at {bundled} (not installed)")
+    for candidate in [shutil.which("chromium"), *SYSTEM_CANDIDATES]:
+        if candidate and Path(candidate).is_file():
+            return BrowserChoice("system", executable=candidate, tried=tried)
+    tried.append("system Chromium/Chrome/Edge in the usual places")
+    raise BrowserError(
+        "no browser found. Tried: "
+        + "; ".join(tried)
+        + ". Fix: run `playwright install chromium`, or install Chromium "
+        "(Debian: apt-get install chromium), or pass --executable-path or --channel msedge."
+    )
+
+
+def _env_executable() -> str | None:
+    return os.environ.get(ENV_EXECUTABLE) or None
+
+
+def launch_args() -> list[str]:
+    args = list(BASE_ARGS)
+    # Chromium refuses to start its sandbox as root (containers, CI).
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")
+    return args
+
+
+def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) -> Browser:
+    """Start (or connect to) the chosen browser."""
+    try:
+        if choice.endpoint:
+            return playwright.chromium.connect(choice.endpoint)
+        return playwright.chromium.launch(
+            headless=not headed,
+            executable_path=choice.executable if choice.source != "playwright" else None,
+            channel=choice.channel,
+            args=launch_args(),
+        )
+    except PlaywrightError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        raise BrowserError(f"could not start {choice.describe()}: {first_line}") from None
+
+
+def new_private_context(browser: Browser, **options: object) -> BrowserContext:
+    """A brand-new, non-persistent context: the automation equivalent of an InPrivate window.
+
+    It has no profile on disk and shares no cookies, storage or HTTP cache with any other run.
+    """
+    return browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="en-US",
+        service_workers="block",
+        **options,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,333 @@
+"""The command line: parse options, call the core, map domain errors to exit codes.
+
+Heavy modules (Playwright, Pillow, the simulated tenant) are imported inside the commands so
+that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from troubleshooter import __version__
+from troubleshooter.errors import TroubleshooterError
+
+app = typer.Typer(
+    help="Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+scenarios_app = typer.Typer(help="List, show and check scenario files.", no_args_is_help=True)
+sim_app = typer.Typer(help="The simulated Microsoft 365 tenant.", no_args_is_help=True)
+app.add_typer(scenarios_app, name="scenarios")
+app.add_typer(sim_app, name="sim")
+
+
+class SignIn(StrEnum):
+    password = "password"
+    interactive = "interactive"
+
+
+class Channel(StrEnum):
+    msedge = "msedge"
+    chrome = "chrome"
+
+
+# ---- shared options --------------------------------------------------------------------------
+TenantOpt = Annotated[
+    str,
+    typer.Option(
+        "--tenant",
+        help="'sim' (the embedded simulated tenant), a tenant name like 'contoso' "
+        "(www.office.com + contoso.sharepoint.com), or a tenant profile .yaml file.",
+    ),
+]
+ExecutableOpt = Annotated[
+    str | None,
+    typer.Option("--executable-path", help="Browser binary to use (or TROUBLESHOOTER_BROWSER)."),
+]
+ChannelOpt = Annotated[
+    Channel | None, typer.Option("--channel", help="Use an installed Edge or Chrome.")
+]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--browser-endpoint",
+        help="Connect to a running `playwright run-server` (ws://…) instead of launching.",
+    ),
+]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders (evidence).")]
+HeadedOpt = Annotated[bool, typer.Option("--headed", help="Show the browser window.")]
+
+
+def _fail(exc: TroubleshooterError) -> NoReturn:
+    from troubleshooter.verdict import exit_code
+
+    typer.echo(f"error: {exc.message}", err=True)
+    raise typer.Exit(exit_code(exc.outcome))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"troubleshooter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online.
+
+    Exit codes: 0 in sync, 1 still stale, 2 bad input, 3 placeholder, 4 no photo of record,
+    10-18 sign-in problems, 20 page error, 21 browser error, 130 interrupted.
+    Run `troubleshooter exit-codes` for the full table.
+    """
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a YAML file.")],
+    user: Annotated[str, typer.Option("--user", help="UPN of the user being helped.")],
+    tenant: TenantOpt = "sim",
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="SharePoint site URL where the user is in a People web part."),
+    ] = None,
+    out: OutOpt = Path("evidence"),
+    headed: HeadedOpt = False,
+    sign_in: Annotated[
+        SignIn,
+        typer.Option(
+            "--sign-in",
+            help="password: from TROUBLESHOOTER_PASSWORD, the OS keyring or a hidden prompt. "
+            "interactive: the user signs in in a browser window.",
+        ),
+    ] = SignIn.password,
+    sign_in_timeout: Annotated[
+        float | None, typer.Option("--sign-in-timeout", min=1, help="Seconds to wait for sign-in.")
+    ] = None,
+    poll_timeout: Annotated[
+        float | None,
+        typer.Option("--poll-timeout", min=0, help="Seconds to wait for SharePoint to refresh."),
+    ] = None,
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="Ticket id for the report.")
+    ] = None,
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Who ran it, for the report.")
+    ] = None,
+    targets: Annotated[
+        Path | None,
+        typer.Option("--targets", help="Your own targets YAML (e.g. translated UI labels)."),
+    ] = None,
+    executable_path: ExecutableOpt = None,
+    channel: ChannelOpt = None,
+    browser_endpoint: EndpointOpt = None,
+) -> None:
+    """Run a scenario for one user in a new private browser session."""
+    from troubleshooter.jobs import RunRequest
+
+    request = RunRequest(
+        scenario=scenario,
+        upn=user.strip(),
+        tenant=tenant,
+        site=site,
+        out=out,
+        headed=headed,
+        sign_in=sign_in.value,
+        sign_in_timeout_s=sign_in_timeout,
+        poll_timeout_s=poll_timeout,
+        executable_path=executable_path,
+        channel=channel.value if channel else None,
+        endpoint=browser_endpoint,
+        ticket=ticket,
+        operator=operator,
+        targets_file=targets,
+    )
+    _run_and_exit(request)
+
+
+@app.command()
+def demo(
+    user: Annotated[
+        str, typer.Option("--user", help="Demo user (see `troubleshooter sim users`).")
+    ] = "adele.vance@contoso.onmicrosoft.com",
+    out: OutOpt = Path("evidence"),
+    headed: HeadedOpt = False,
+    executable_path: ExecutableOpt = None,
+) -> None:
+    """Start the simulated tenant and fix the demo user's stale SharePoint photo."""
+    from troubleshooter.jobs import DEMO_SCENARIO, RunRequest
+
+    typer.echo("Starting the simulated Microsoft 365 tenant on 127.0.0.1 …")
+    request = RunRequest(
+        scenario=DEMO_SCENARIO,
+        upn=user,
+        out=out,
+        headed=headed,
+        executable_path=executable_path,
+        operator="troubleshooter demo",
+    )
+    _run_and_exit(request)
+
+
+def _run_and_exit(request: object) -> NoReturn:
+    from troubleshooter.jobs import run_job
+
+    try:
+        job = run_job(request)  # type: ignore[arg-type]
+    except TroubleshooterError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    if job.folder is not None:
+        typer.echo(f"Evidence: {job.folder}")
+    raise typer.Exit(job.result.exit_code)
+
+
+@app.command()
+def doctor(
+    tenant: TenantOpt = "sim",
+    browser_only: Annotated[
+        bool, typer.Option("--browser-only", help="Only check that a browser can start.")
+    ] = False,
+    executable_path: ExecutableOpt = None,
+    channel: ChannelOpt = None,
+    browser_endpoint: EndpointOpt = None,
+) -> None:
+    """Check the browser, Playwright, and whether the tenant's URLs can be reached."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from troubleshooter.doctor import run_checks
+    from troubleshooter.jobs import tenant_for
+
+    try:
+        with tenant_for(tenant) as (profile, _):
+            checks = run_checks(
+                None if browser_only else profile,
+                executable_path,
+                channel.value if channel else None,
+                browser_endpoint,
+            )
+    except TroubleshooterError as exc:
+        _fail(exc)
+    table = Table(title="troubleshooter doctor")
+    for column in ("check", "result", "detail"):
+        table.add_column(column)
+    for check in checks:
+        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
+    Console(highlight=False).print(table)
+    raise typer.Exit(0 if all(c.ok for c in checks) else 1)
+
+
+@app.command("exit-codes")
+def exit_codes() -> None:
+    """Print every verdict with its exit code and advice."""
+    from troubleshooter.verdict import all_outcomes
+
+    for outcome, about in all_outcomes():
+        typer.echo(f"{about.exit_code:>3}  {outcome.value:<27} {about.summary}")
+
+
+@app.command()
+def compare(
+    first: Annotated[Path, typer.Argument(help="An image file.")],
+    second: Annotated[Path, typer.Argument(help="Another image file.")],
+) -> None:
+    """Say whether two images show the same photo (exit 0 same, 1 different)."""
+    from troubleshooter.photo import compare_files
+
+    try:
+        result = compare_files(first, second)
+    except TroubleshooterError as exc:
+        _fail(exc)
+    verdict = "same" if result.same else "different"
+    typer.echo(f"{verdict} (distance {result.distance}, same when <= {result.threshold})")
+    raise typer.Exit(0 if result.same else 1)
+
+
+# ---- scenarios ---------------------------------------------------------------------------------
+@scenarios_app.command("list")
+def scenarios_list() -> None:
+    """List the built-in scenarios."""
+    from troubleshooter.scenario import builtin_names, load_scenario
+
+    for name in builtin_names():
+        typer.echo(f"{name:<20} {load_scenario(name).title}")
+
+
+@scenarios_app.command("show")
+def scenarios_show(
+    name: Annotated[str, typer.Argument(help="Built-in scenario name or a YAML file.")],
+) -> None:
+    """Print a scenario's YAML."""
+    from troubleshooter.scenario import find_scenario, load_scenario
+
+    try:
+        load_scenario(name)
+        typer.echo(find_scenario(name).read_text(encoding="utf-8"), nl=False)
+    except TroubleshooterError as exc:
+        _fail(exc)
+
+
+@scenarios_app.command("validate")
+def scenarios_validate(
+    files: Annotated[list[str], typer.Argument(help="Scenario files or built-in names.")],
+) -> None:
+    """Check scenario files; exit 2 if any is not valid."""
+    from troubleshooter.scenario import load_scenario
+
+    bad = 0
+    for spec in files:
+        try:
+            scenario = load_scenario(spec)
+            typer.echo(f"ok: {spec} ({scenario.name}, {len(scenario.steps)} steps)")
+        except TroubleshooterError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            bad += 1
+    raise typer.Exit(2 if bad else 0)
+
+
+# ---- simulated tenant ----------------------------------------------------------------------------
+@sim_app.command("serve")
+def sim_serve(
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="0 = any free port.")
+    ] = 8765,
+    sync_delay: Annotated[
+        float, typer.Option("--sync-delay", min=0, help="Seconds before SharePoint refreshes.")
+    ] = 1.5,
+) -> None:
+    """Serve the simulated tenant on 127.0.0.1 until Ctrl-C."""
+    from troubleshooter.sim import DEMO_PASSWORD, SimOptions, serve_forever
+
+    def ready(sim: object) -> None:
+        urls = sim.urls  # type: ignore[attr-defined]
+        typer.echo(f"Simulated tenant on port {sim.port}  (Ctrl-C to stop)")  # type: ignore[attr-defined]
+        for name in ("home", "sharepoint", "mysite", "login", "site"):
+            typer.echo(f"  {name:<11} {getattr(urls, name)}")
+        typer.echo(f"Demo password for every demo user: {DEMO_PASSWORD}")
+        typer.echo("Tenant profile for --tenant (save as sim.yaml):")
+        typer.echo(f"  name: sim\n  home: {urls.home}\n  sharepoint: {urls.sharepoint}")
+        typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}")
+
+    serve_forever(SimOptions(sync_delay=sync_delay), "127.0.0.1", port, ready)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

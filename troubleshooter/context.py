@@ -1,0 +1,73 @@
+"""What a step handler can use while a scenario runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from playwright.sync_api import BrowserContext, Page
+
+from troubleshooter.credentials import Credentials
+from troubleshooter.events import Capture, Event, PhotoChecked, Waiting
+from troubleshooter.photo import PhotoProbe, PhotoSample
+from troubleshooter.scenario import substitute
+from troubleshooter.targets import TargetBook
+from troubleshooter.tenant import TenantProfile
+
+SignInMode = Literal["password", "interactive"]
+
+
+@dataclass
+class RunSettings:
+    """Everything a run needs besides the scenario."""
+
+    upn: str
+    tenant: TenantProfile
+    sign_in: SignInMode = "password"
+    credentials: Credentials = field(default_factory=Credentials)
+    headed: bool = False
+    sign_in_timeout_s: float | None = None
+    poll_timeout_s: float | None = None
+    executable_path: str | None = None
+    channel: str | None = None
+    endpoint: str | None = None
+
+
+@dataclass
+class PhotoState:
+    """Photos gathered during the run; the verdict is decided from these."""
+
+    reference: PhotoSample | None = None
+    reference_source: str | None = None
+    before: PhotoSample | None = None
+    after: PhotoSample | None = None
+    sizes: dict[str, dict[str, PhotoSample]] = field(default_factory=dict)
+
+
+@dataclass
+class RunContext:
+    settings: RunSettings
+    context: BrowserContext
+    page: Page
+    targets: TargetBook
+    probe: PhotoProbe
+    emit_event: Callable[[Event], None]
+    variables: dict[str, str] = field(default_factory=dict)
+    photos: PhotoState = field(default_factory=PhotoState)
+    step_index: int = 0
+    display_name: str | None = None
+
+    def resolve(self, text: str) -> str:
+        return substitute(text, self.variables)
+
+    def capture(self, name: str, kind: str, content: bytes, ext: str, description: str) -> None:
+        self.emit_event(
+            Capture(self.step_index, name, kind, content, ext, description, self.page.url)
+        )
+
+    def waiting(self, message: str, elapsed_s: float) -> None:
+        self.emit_event(Waiting(self.step_index, message, elapsed_s))
+
+    def photo_checked(self, label: str, data: dict[str, object]) -> None:
+        self.emit_event(PhotoChecked(label, dict(data)))

@@ -1,0 +1,61 @@
+"""Where a password and TOTP secret come from: environment, OS keyring, or a hidden prompt.
+
+Never from a command-line argument: those end up in shell history and process lists.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+
+ENV_PASSWORD = "TROUBLESHOOTER_PASSWORD"
+ENV_TOTP_SECRET = "TROUBLESHOOTER_TOTP_SECRET"
+KEYRING_SERVICE = "troubleshooter"
+KEYRING_TOTP_SERVICE = "troubleshooter-totp"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A password and optional TOTP secret. ``repr`` never shows them."""
+
+    password: str | None = field(default=None, repr=False)
+    totp_secret: str | None = field(default=None, repr=False)
+    source: str = "none"
+
+    def secrets(self) -> list[str]:
+        """The values that must never reach a file or the terminal."""
+        return [s for s in (self.password, self.totp_secret) if s]
+
+
+def _keyring_get(service: str, upn: str) -> str | None:
+    try:
+        import keyring  # imported lazily: some platforms print warnings on import
+
+        return keyring.get_password(service, upn)
+    except Exception:
+        return None
+
+
+def resolve_credentials(
+    upn: str,
+    *,
+    password_env: str = ENV_PASSWORD,
+    totp_env: str = ENV_TOTP_SECRET,
+    fallback_password: str | None = None,
+    allow_prompt: bool = True,
+) -> Credentials:
+    """Find the password (env, keyring, fallback, prompt) and the TOTP secret (env, keyring)."""
+    totp = os.environ.get(totp_env) or _keyring_get(KEYRING_TOTP_SERVICE, upn)
+    password = os.environ.get(password_env)
+    source = f"environment ({password_env})"
+    if not password:
+        password, source = _keyring_get(KEYRING_SERVICE, upn), "keyring"
+    if not password and fallback_password:
+        password, source = fallback_password, "simulated tenant demo password"
+    if not password and allow_prompt and sys.stdin.isatty():
+        password, source = getpass.getpass(f"Password for {upn} (not shown): "), "prompt"
+    if not password:
+        source = "none"
+    return Credentials(password=password or None, totp_secret=totp or None, source=source)

@@ -1,0 +1,44 @@
+"""Domain errors. Each carries the outcome it maps to, so the CLI can pick an exit code."""
+
+from __future__ import annotations
+
+from troubleshooter.verdict import Outcome
+
+
+class TroubleshooterError(Exception):
+    """Base for errors that end a command with one clear message."""
+
+    outcome: Outcome = Outcome.BAD_INPUT
+
+    def __init__(self, message: str, *, outcome: Outcome | None = None) -> None:
+        super().__init__(message)
+        if outcome is not None:
+            self.outcome = outcome
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class BadInputError(TroubleshooterError):
+    """A scenario, tenant profile, option or file is not valid."""
+
+    outcome = Outcome.BAD_INPUT
+
+
+class BrowserError(TroubleshooterError):
+    """No usable browser, or it died."""
+
+    outcome = Outcome.BROWSER_ERROR
+
+
+class PageError(TroubleshooterError):
+    """A page did not load or a target could not be found."""
+
+    outcome = Outcome.PAGE_ERROR
+
+
+class SignInError(TroubleshooterError):
+    """Sign-in ended in a recognised failure; ``outcome`` says which."""
+
+    outcome = Outcome.SIGN_IN_FAILED

@@ -1,0 +1,100 @@
+"""Events the runner emits. Listeners (progress display, evidence recorder) subscribe to them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    scenario: str
+    title: str
+    upn: str
+    tenant: str
+    steps: list[str]
+    started_at: datetime
+    environment: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    index: int
+    action: str
+    title: str
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    index: int
+    action: str
+    title: str
+    status: str  # "ok", "failed", "skipped"
+    duration_s: float
+    url: str | None = None
+    detail: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """An image captured during a step; the recorder decides where it goes."""
+
+    index: int
+    name: str
+    kind: str  # "page", "element", "photo"
+    content: bytes
+    extension: str
+    description: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Progress while the runner waits (polling SharePoint, waiting for a person)."""
+
+    index: int
+    message: str
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class PhotoChecked:
+    label: str  # "reference", "before", "after"
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    outcome: str
+    exit_code: int
+    summary: str
+    advice: str
+    failed_step: int | None
+    finished_at: datetime
+    detail: str | None = None
+    comparison: dict[str, Any] = field(default_factory=dict)
+
+
+Event = RunStarted | StepStarted | StepFinished | Capture | Waiting | PhotoChecked | RunFinished
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    """Delivers each event to every listener, in subscription order."""
+
+    def __init__(self, listeners: list[Listener] | None = None) -> None:
+        self._listeners: list[Listener] = list(listeners or [])
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def emit(self, event: Event) -> None:
+        for listener in self._listeners:
+            listener(event)

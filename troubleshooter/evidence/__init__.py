@@ -1,0 +1,1 @@
+"""Evidence: the run folder, its report, and what goes into it."""

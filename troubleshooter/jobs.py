@@ -1,0 +1,124 @@
+"""The jobs the CLI offers, as plain functions: run a scenario, run the demo."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from troubleshooter.context import RunSettings, SignInMode
+from troubleshooter.credentials import Credentials, resolve_credentials
+from troubleshooter.events import EventBus
+from troubleshooter.evidence.recorder import EvidenceRecorder
+from troubleshooter.progress import ProgressPrinter
+from troubleshooter.runner import RunResult, run_scenario
+from troubleshooter.scenario import load_scenario
+from troubleshooter.targets import TargetBook
+from troubleshooter.tenant import TenantProfile, resolve_tenant
+
+DEMO_USER = "adele.vance@contoso.onmicrosoft.com"
+DEMO_SCENARIO = "sharepoint-resync"
+
+
+@dataclass
+class RunRequest:
+    """Everything ``troubleshooter run`` was asked to do."""
+
+    scenario: str
+    upn: str
+    tenant: str = "sim"
+    site: str | None = None
+    out: Path = Path("evidence")
+    headed: bool = False
+    sign_in: SignInMode = "password"
+    sign_in_timeout_s: float | None = None
+    poll_timeout_s: float | None = None
+    executable_path: str | None = None
+    channel: str | None = None
+    endpoint: str | None = None
+    ticket: str | None = None
+    operator: str | None = None
+    targets_file: Path | None = None
+    sim_sync_delay: float | None = None
+
+
+@dataclass(frozen=True)
+class JobResult:
+    result: RunResult
+    folder: Path | None
+
+
+@contextlib.contextmanager
+def tenant_for(
+    spec: str, sync_delay: float | None = None
+) -> Iterator[tuple[TenantProfile, str | None]]:
+    """The tenant profile to use, starting the embedded simulated tenant when asked for.
+
+    Yields the profile and, for the simulated tenant, its public demo password.
+    """
+    profile = resolve_tenant(spec)
+    if profile is not None:
+        yield profile, None
+        return
+    from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
+
+    options = SimOptions() if sync_delay is None else SimOptions(sync_delay=sync_delay)
+    with SimTenant(options=options) as sim:
+        yield sim_profile(sim.urls), DEMO_PASSWORD
+
+
+def sim_profile(urls: object) -> TenantProfile:
+    """A tenant profile pointing at a running simulated tenant."""
+    return TenantProfile(
+        name="sim (simulated contoso tenant)",
+        home=urls.home,  # type: ignore[attr-defined]
+        sharepoint=urls.sharepoint,  # type: ignore[attr-defined]
+        mysite=urls.mysite,  # type: ignore[attr-defined]
+        site=urls.site,  # type: ignore[attr-defined]
+        simulated=True,
+    )
+
+
+def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
+    """Validate the inputs, then run the scenario with progress and evidence."""
+    scenario = load_scenario(request.scenario)
+    targets = TargetBook.load(request.targets_file)
+    with tenant_for(request.tenant, request.sim_sync_delay) as (profile, demo_password):
+        profile = profile.with_site(request.site)
+        credentials = _credentials(request, demo_password)
+        settings = RunSettings(
+            upn=request.upn,
+            tenant=profile,
+            sign_in=request.sign_in,
+            credentials=credentials,
+            headed=request.headed,
+            sign_in_timeout_s=request.sign_in_timeout_s,
+            poll_timeout_s=request.poll_timeout_s,
+            executable_path=request.executable_path,
+            channel=request.channel,
+            endpoint=request.endpoint,
+        )
+        _check_variables(scenario.needs(), profile)
+        recorder = EvidenceRecorder(request.out, request.ticket, request.operator)
+        bus = EventBus([ProgressPrinter(console), recorder])
+        result = run_scenario(scenario, settings, bus, targets)
+    return JobResult(result, recorder.folder)
+
+
+def _credentials(request: RunRequest, demo_password: str | None) -> Credentials:
+    if request.sign_in == "interactive":
+        return Credentials(source="typed by the user in the browser")
+    return resolve_credentials(request.upn, fallback_password=demo_password)
+
+
+def _check_variables(needed: set[str], profile: TenantProfile) -> None:
+    from troubleshooter.errors import BadInputError
+
+    if "site" in needed and not profile.site:
+        raise BadInputError(
+            "this scenario browses to ${site}: pass --site URL (a SharePoint site where the user "
+            "appears in a People web part), or set site: in the tenant profile"
+        )

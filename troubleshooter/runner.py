@@ -1,0 +1,237 @@
+"""Run a scenario in one private browser context and emit events as it goes."""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import time
+from dataclasses import dataclass
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import sync_playwright
+
+from troubleshooter import __version__
+from troubleshooter.browser import choose_browser, launch, new_private_context
+from troubleshooter.context import RunContext, RunSettings
+from troubleshooter.errors import TroubleshooterError
+from troubleshooter.events import (
+    EventBus,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    utc_now,
+)
+from troubleshooter.photo import PhotoProbe, compare
+from troubleshooter.scenario import Scenario, step_title
+from troubleshooter.signin import SECRET_INPUTS
+from troubleshooter.steps import get_handler
+from troubleshooter.targets import TargetBook
+from troubleshooter.verdict import Outcome, PhotoFacts, decide, info
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: Outcome
+    exit_code: int
+    failed_step: int | None
+    detail: str | None
+
+
+def run_scenario(
+    scenario: Scenario,
+    settings: RunSettings,
+    bus: EventBus,
+    targets: TargetBook | None = None,
+) -> RunResult:
+    """Run every step in order; any failure stops the run with its own outcome."""
+    targets = targets or TargetBook.load()
+    targets.set_values(upn=settings.upn, display_name=settings.upn)
+    variables = {**settings.tenant.variables(), "upn": settings.upn, "display_name": settings.upn}
+    titles = [step_title(s) for s in scenario.steps]
+    with sync_playwright() as playwright:
+        choice = choose_browser(
+            playwright, settings.executable_path, settings.channel, settings.endpoint
+        )
+        browser = launch(
+            playwright, choice, headed=settings.headed or settings.sign_in == "interactive"
+        )
+        try:
+            bus.emit(
+                RunStarted(
+                    scenario=scenario.name,
+                    title=scenario.title,
+                    upn=settings.upn,
+                    tenant=settings.tenant.name,
+                    steps=titles,
+                    started_at=utc_now(),
+                    environment=_environment(choice.describe(), browser.version, settings),
+                )
+            )
+            context = new_private_context(browser)
+            ctx = RunContext(
+                settings=settings,
+                context=context,
+                page=context.new_page(),
+                targets=targets,
+                probe=PhotoProbe(context),
+                emit_event=bus.emit,
+                variables=variables,
+            )
+            for name, template in scenario.variables.items():
+                ctx.variables[name] = ctx.resolve(template)
+            result = _run_steps(scenario, ctx, titles, bus)
+        finally:
+            _close(browser)
+    return result
+
+
+def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: EventBus) -> RunResult:
+    failure: tuple[Outcome, int, str] | None = None
+    for index, (step, title) in enumerate(zip(scenario.steps, titles, strict=True), start=1):
+        ctx.step_index = index
+        bus.emit(StepStarted(index, step.action, title))
+        started = time.monotonic()
+        status, detail, data = "ok", None, {}
+        try:
+            outcome = get_handler(step.action)(ctx, step)
+            detail, data = outcome.detail, outcome.data
+        except KeyboardInterrupt:
+            status, detail = "failed", "interrupted by the operator"
+            failure = (Outcome.INTERRUPTED, index, detail)
+        except TroubleshooterError as exc:
+            status, detail = "failed", exc.message
+            failure = (exc.outcome, index, exc.message)
+        except PlaywrightTimeoutError as exc:
+            status, detail = "failed", _first_line(exc)
+            failure = (Outcome.PAGE_ERROR, index, detail)
+        except PlaywrightError as exc:
+            status, detail = "failed", _first_line(exc)
+            outcome_kind = Outcome.BROWSER_ERROR if _browser_gone(ctx) else Outcome.PAGE_ERROR
+            failure = (outcome_kind, index, detail)
+        if step.screenshot or status == "failed":
+            _page_screenshot(ctx, index, title, masked=status == "failed")
+        bus.emit(
+            StepFinished(
+                index,
+                step.action,
+                title,
+                status,
+                round(time.monotonic() - started, 3),
+                _safe_url(ctx),
+                detail,
+                data,
+            )
+        )
+        if failure:
+            break
+    return _finish(ctx, bus, failure)
+
+
+def _finish(ctx: RunContext, bus: EventBus, failure: tuple[Outcome, int, str] | None) -> RunResult:
+    comparison = _comparison(ctx)
+    if failure:
+        outcome, failed_step, detail = failure
+    else:
+        outcome, failed_step, detail = decide(_facts(ctx)), None, None
+    about = info(outcome)
+    bus.emit(
+        RunFinished(
+            outcome.value,
+            about.exit_code,
+            about.summary,
+            about.advice,
+            failed_step,
+            utc_now(),
+            detail,
+            comparison,
+        )
+    )
+    return RunResult(outcome, about.exit_code, failed_step, detail)
+
+
+def _facts(ctx: RunContext) -> PhotoFacts:
+    photos = ctx.photos
+    ref = photos.reference
+
+    def same(sample: object) -> bool:
+        return bool(ref and sample and sample.ok and compare(sample.content, ref.content).same)  # type: ignore[attr-defined]
+
+    return PhotoFacts(
+        has_reference=ref is not None,
+        checked_before=photos.before is not None,
+        checked_after=photos.after is not None,
+        before_matches=same(photos.before),
+        after_matches=same(photos.after),
+        after_is_placeholder=bool(photos.after and photos.after.is_placeholder()),
+    )
+
+
+def _comparison(ctx: RunContext) -> dict[str, object]:
+    photos, result = ctx.photos, {}
+    for label in ("before", "after"):
+        sample = getattr(photos, label)
+        if sample is None:
+            continue
+        entry: dict[str, object] = {"sha256": sample.sha256, "placeholder": sample.is_placeholder()}
+        if photos.reference is not None and sample.ok:
+            entry.update(compare(sample.content, photos.reference.content).as_dict())
+        result[label] = entry
+    if photos.reference is not None:
+        result["reference"] = {"sha256": photos.reference.sha256, "source": photos.reference_source}
+    return result
+
+
+def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> None:
+    try:
+        image = ctx.page.screenshot(
+            full_page=True,
+            mask=[ctx.page.locator(SECRET_INPUTS)],
+            timeout=15_000,
+        )
+    except PlaywrightError:
+        return  # the page or browser is gone; the report still names the step
+    kind = "page"
+    description = f"Step {index}: {title}" + (" (where it stopped)" if masked else "")
+    ctx.capture(title, kind, image, "png", description)
+
+
+def _safe_url(ctx: RunContext) -> str | None:
+    try:
+        return ctx.page.url
+    except PlaywrightError:
+        return None
+
+
+def _browser_gone(ctx: RunContext) -> bool:
+    try:
+        return not ctx.context.browser or not ctx.context.browser.is_connected()
+    except PlaywrightError:
+        return True
+
+
+def _close(browser: object) -> None:
+    with contextlib.suppress(PlaywrightError):
+        browser.close()  # type: ignore[attr-defined]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def _environment(browser: str, version: str, settings: RunSettings) -> dict[str, str]:
+    from playwright._repo_version import version as playwright_version
+
+    return {
+        "tool_version": __version__,
+        "browser": browser,
+        "browser_version": version,
+        "playwright_version": playwright_version,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "tenant": settings.tenant.name,
+        "sign_in": settings.sign_in,
+        "headed": str(settings.headed),
+    }

@@ -1,0 +1,260 @@
+"""Scenario files: YAML → validated, typed steps, with errors that name file, line and step."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from troubleshooter.errors import BadInputError
+
+VARIABLE = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
+BUILTIN_VARIABLES = frozenset({"home", "sharepoint", "mysite", "site", "upn", "display_name"})
+
+
+class _Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, description="What the step does, in plain words")
+    screenshot: bool = Field(default=True, description="Take a full-page screenshot afterwards")
+    timeout_s: float = Field(default=30.0, gt=0, le=3600)
+
+
+class OpenStep(_Step):
+    """Go to a URL."""
+
+    action: Literal["open"]
+    url: str
+
+
+class SignInStep(_Step):
+    """Sign in as the user being helped, then confirm who is signed in."""
+
+    action: Literal["sign_in"]
+    timeout_s: float = Field(default=120.0, gt=0, le=3600)
+
+
+class CaptureReferenceStep(_Step):
+    """Read the photo of record from the account circle on the Microsoft 365 home."""
+
+    action: Literal["capture_reference"]
+    target: str = "account_photo"
+    screenshot: bool = False
+
+
+class CheckSharePointPhotoStep(_Step):
+    """Fetch SharePoint's copy of the user's photo and compare it with the photo of record."""
+
+    action: Literal["check_sharepoint_photo"]
+    label: Literal["before", "after"]
+    poll: bool = Field(default=False, description="Ask again until it matches or times out")
+    timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    screenshot: bool = False
+
+
+class ClickStep(_Step):
+    """Click a named target; optionally go to a URL when the target cannot be found."""
+
+    action: Literal["click"]
+    target: str
+    fallback_url: str | None = None
+    navigates: bool = Field(default=True, description="Wait for the page (or a new tab) to load")
+
+
+class FillStep(_Step):
+    """Type text into a named target, optionally pressing Enter."""
+
+    action: Literal["fill"]
+    target: str
+    text: str
+    submit: bool = False
+
+
+class WaitForStep(_Step):
+    """Wait until a named target is visible (and its images have loaded)."""
+
+    action: Literal["wait_for"]
+    target: str
+
+
+class ScreenshotStep(_Step):
+    """Screenshot one named element, e.g. the user's photo on a SharePoint page."""
+
+    action: Literal["screenshot"]
+    target: str
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    fresh: bool = Field(default=False, description="Reload without the browser cache first")
+    screenshot: bool = False
+
+
+STEP_TYPES = (
+    OpenStep,
+    SignInStep,
+    CaptureReferenceStep,
+    CheckSharePointPhotoStep,
+    ClickStep,
+    FillStep,
+    WaitForStep,
+    ScreenshotStep,
+)
+ACTIONS = [get_args(t.model_fields["action"].annotation)[0] for t in STEP_TYPES]
+Step = Annotated[Union[STEP_TYPES], Field(discriminator="action")]  # noqa: UP007
+
+
+class Scenario(BaseModel):
+    """A named, documented procedure."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    variables: dict[str, str] = Field(default_factory=dict)
+    steps: list[Step] = Field(min_length=1)
+
+    def needs(self) -> set[str]:
+        """Every ``${variable}`` the steps and variables use."""
+        text = yaml.safe_dump(self.model_dump(mode="json"))
+        return set(VARIABLE.findall(text))
+
+
+def step_title(step: _Step) -> str:
+    """The step's own title, or one made from its action and target."""
+    if step.title:
+        return step.title
+    target = getattr(step, "target", None) or getattr(step, "url", None) or ""
+    return f"{step.action.replace('_', ' ')} {target}".strip()  # type: ignore[attr-defined]
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """Replace ``${name}`` with its value; unknown names raise BadInputError."""
+
+    def repl(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise BadInputError(f"no value for ${{{key}}}" + _hint(key))
+        return values[key]
+
+    return VARIABLE.sub(repl, text)
+
+
+def _hint(key: str) -> str:
+    return " (pass --site, or set site: in the tenant profile)" if key == "site" else ""
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+
+def builtin_dir() -> Path:
+    """Where the built-in scenarios are: inside the wheel, or the repo's scenarios/ folder."""
+    packaged = resources.files("troubleshooter") / "builtin_scenarios"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
+
+
+def find_scenario(spec: str) -> Path:
+    """A built-in name (``sharepoint-resync``) or a path to a YAML file."""
+    path = Path(spec)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        if not path.is_file():
+            raise BadInputError(f"scenario file {spec}: file not found")
+        return path
+    candidate = builtin_dir() / f"{spec}.yaml"
+    if candidate.is_file():
+        return candidate
+    known = ", ".join(builtin_names())
+    raise BadInputError(f"unknown scenario {spec!r}: built-in scenarios are {known}")
+
+
+def load_scenario(spec: str | Path) -> Scenario:
+    """Load and validate a scenario; every problem becomes one BadInputError."""
+    path = find_scenario(str(spec))
+    text = path.read_text(encoding="utf-8")
+    return parse_scenario(text, str(path))
+
+
+def parse_scenario(text: str, source: str) -> Scenario:
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BadInputError(f"{source}{line}: not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise BadInputError(f"{source}: a scenario must be a mapping with name, title and steps")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise BadInputError(_describe(exc, root, data, source)) from None
+    unknown = scenario.needs() - BUILTIN_VARIABLES - set(scenario.variables)
+    if unknown:
+        name = sorted(unknown)[0]
+        line = _line_of_text(text, "${" + name + "}")
+        known = ", ".join(sorted(BUILTIN_VARIABLES | set(scenario.variables)))
+        raise BadInputError(f"{source}:{line}: unknown variable ${{{name}}} (known: {known})")
+    return scenario
+
+
+def _describe(exc: ValidationError, root: Any, data: dict[str, Any], source: str) -> str:
+    """Flatten the first validation error into ``file:line: step N (action): field: message``."""
+    error = exc.errors()[0]
+    loc = list(error["loc"])
+    line = _line_of(root, loc)
+    where = f"{source}:{line}" if line else source
+    fields = [str(p) for p in loc]
+    prefix = ""
+    if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
+        index = loc[1]
+        raw = data.get("steps", [])[index] if isinstance(data.get("steps"), list) else None
+        action = raw.get("action") if isinstance(raw, dict) else None
+        prefix = f"step {index + 1}" + (f" ({action})" if action else "") + ": "
+        fields = [str(p) for p in loc[2:] if p != action]
+    message = error["msg"]
+    if error["type"] == "union_tag_invalid":
+        kinds = ", ".join(ACTIONS)
+        message = f"unknown action {error['input'].get('action')!r} (known: {kinds})"
+        prefix, fields = f"step {loc[1] + 1}: ", ["action"]
+    elif error["type"] == "union_tag_not_found":
+        message = f"each step needs an action (one of {', '.join(ACTIONS)})"
+        fields = []
+    elif error["type"] == "extra_forbidden":
+        message = "unknown key"
+    field_text = ".".join(fields)
+    return f"{where}: {prefix}{field_text + ': ' if field_text else ''}{message}"
+
+
+def _line_of(node: Any, loc: list[Any]) -> int | None:
+    """Walk the composed YAML node along a pydantic location; return a 1-based line."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            key = next((k for k, _ in node.value if k.value == part), None)
+            if match is None:
+                continue  # discriminator tags and missing fields: stay on the parent
+            node, line = match, (key.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+    return line
+
+
+def _line_of_text(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return 1

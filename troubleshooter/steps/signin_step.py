@@ -1,0 +1,37 @@
+"""The sign-in step: a strategy, then the identity check."""
+
+from __future__ import annotations
+
+from troubleshooter.context import RunContext
+from troubleshooter.scenario import SignInStep
+from troubleshooter.signin import confirm_identity, sign_in_with_password, wait_for_person
+from troubleshooter.steps import StepOutcome, handler
+
+
+@handler("sign_in")
+def sign_in(ctx: RunContext, step: SignInStep) -> StepOutcome:
+    settings = ctx.settings
+    timeout = settings.sign_in_timeout_s or step.timeout_s
+    pages: list[str] = []
+    if settings.sign_in == "interactive":
+        wait_for_person(ctx.page, ctx.targets, settings.upn, timeout, ctx.waiting)
+    else:
+        pages = sign_in_with_password(
+            ctx.page, ctx.targets, settings.upn, settings.credentials, timeout
+        )
+    ctx.page.wait_for_load_state("load")
+    display_name, email = confirm_identity(ctx.page, ctx.targets, settings.upn)
+    ctx.display_name = display_name or settings.upn
+    ctx.variables["display_name"] = ctx.display_name
+    ctx.targets.set_values(display_name=ctx.display_name)
+    confirmed = f"confirmed as {email}" if email else "account email not shown; not confirmed"
+    return StepOutcome(
+        f"signed in ({settings.sign_in}); {confirmed}",
+        {
+            "strategy": settings.sign_in,
+            "pages": pages,
+            "display_name": ctx.display_name,
+            "signed_in_as": email,
+            "identity_confirmed": bool(email),
+        },
+    )

@@ -1,0 +1,84 @@
+"""Tenant profiles: the URLs a scenario's ``${variables}`` resolve to."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from troubleshooter.errors import BadInputError
+
+SIM_TENANT = "sim"
+_TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class TenantProfile(BaseModel):
+    """Where a tenant's services live."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    home: str = Field(description="Microsoft 365 home, e.g. https://www.office.com")
+    sharepoint: str = Field(description="SharePoint root, e.g. https://contoso.sharepoint.com")
+    mysite: str = Field(description="My Site host, e.g. https://contoso-my.sharepoint.com")
+    site: str | None = Field(default=None, description="Default site for the People web part")
+    simulated: bool = False
+    # Hosts the home may redirect to (office.com is moving to microsoft365.com / cloud.microsoft).
+    home_hosts: list[str] = Field(
+        default_factory=lambda: ["www.office.com", "www.microsoft365.com", "m365.cloud.microsoft"]
+    )
+
+    def variables(self) -> dict[str, str]:
+        """Values for ``${home}``, ``${sharepoint}``, ``${mysite}`` and ``${site}``."""
+        values = {"home": self.home, "sharepoint": self.sharepoint, "mysite": self.mysite}
+        if self.site:
+            values["site"] = self.site
+        return values
+
+    def with_site(self, site: str | None) -> TenantProfile:
+        return self if site is None else self.model_copy(update={"site": site.rstrip("/")})
+
+
+def tenant_from_name(name: str) -> TenantProfile:
+    """A real tenant from its short name: ``contoso`` → contoso.sharepoint.com."""
+    if not _TENANT_NAME.match(name):
+        raise BadInputError(
+            f"--tenant {name!r}: expected 'sim', a tenant name like 'contoso', "
+            "or the path of a tenant profile (.yaml)"
+        )
+    return TenantProfile(
+        name=name,
+        home="https://www.office.com",
+        sharepoint=f"https://{name}.sharepoint.com",
+        mysite=f"https://{name}-my.sharepoint.com",
+    )
+
+
+def load_tenant_file(path: Path) -> TenantProfile:
+    """Read a tenant profile YAML file."""
+    if not path.is_file():
+        raise BadInputError(f"tenant profile {path}: file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"tenant profile {path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise BadInputError(f"tenant profile {path}: expected a mapping of keys to values")
+    data.setdefault("name", path.stem)
+    try:
+        return TenantProfile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise BadInputError(f"tenant profile {path}: {where}: {first['msg']}") from None
+
+
+def resolve_tenant(spec: str) -> TenantProfile | None:
+    """Turn ``--tenant`` into a profile. ``None`` means: start the embedded simulated tenant."""
+    if spec == SIM_TENANT:
+        return None
+    if spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec:
+        return load_tenant_file(Path(spec))
+    return tenant_from_name(spec)

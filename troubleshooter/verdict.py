@@ -1,0 +1,181 @@
+"""Outcome names, exit codes and the advice a helpdesk reads next to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """Every way a run can end. The value is what reports and the terminal show."""
+
+    SYNCED = "synced"
+    ALREADY_IN_SYNC = "already-in-sync"
+    STILL_STALE = "still-stale"
+    PLACEHOLDER = "placeholder"
+    NO_PHOTO_OF_RECORD = "no-photo-of-record"
+    BAD_INPUT = "bad-input"
+    WRONG_PASSWORD = "wrong-password"
+    UNKNOWN_ACCOUNT = "unknown-account"
+    ACCOUNT_LOCKED = "account-locked"
+    MFA_NEEDS_PERSON = "mfa-needs-person"
+    WRONG_TOTP = "wrong-totp"
+    CONDITIONAL_ACCESS_BLOCKED = "conditional-access-blocked"
+    SIGN_IN_TIMEOUT = "sign-in-timeout"
+    IDENTITY_MISMATCH = "identity-mismatch"
+    SIGN_IN_FAILED = "sign-in-failed"
+    PAGE_ERROR = "page-error"
+    BROWSER_ERROR = "browser-error"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class OutcomeInfo:
+    exit_code: int
+    summary: str
+    advice: str
+
+
+_INFO: dict[Outcome, OutcomeInfo] = {
+    Outcome.SYNCED: OutcomeInfo(
+        0,
+        "SharePoint's copy changed during this run and now matches the photo of record.",
+        "Nothing more to do. Other users may still see the old photo until their browser "
+        "cache expires; a private window shows the new one at once.",
+    ),
+    Outcome.ALREADY_IN_SYNC: OutcomeInfo(
+        0,
+        "SharePoint already showed the photo of record before the re-sync steps.",
+        "Nothing to fix in SharePoint. If the user still sees an old photo, it is their "
+        "browser cache: open a private window, or clear the cache.",
+    ),
+    Outcome.STILL_STALE: OutcomeInfo(
+        1,
+        "SharePoint still shows a different photo from the photo of record.",
+        "Wait 24 hours and run `troubleshooter recheck` on this run folder. Check that the "
+        "user profile property Picture allows users to edit it, and that the user has an "
+        "Exchange Online mailbox. An admin can run the Picture Sync diagnostic "
+        "(https://aka.ms/PillarPictureSync).",
+    ),
+    Outcome.PLACEHOLDER: OutcomeInfo(
+        3,
+        "SharePoint has no photo for this user and serves the grey placeholder.",
+        "Wait 24 hours and run `troubleshooter recheck`. If it stays grey, check the user's "
+        "Exchange Online mailbox and that the Picture property is user-editable, or have an "
+        "admin run the Picture Sync diagnostic (https://aka.ms/PillarPictureSync).",
+    ),
+    Outcome.NO_PHOTO_OF_RECORD: OutcomeInfo(
+        4,
+        "The user has no photo of record in Microsoft 365, so there is nothing to sync.",
+        "Upload a photo first (account circle → My accounts → change photo, or the "
+        "`change-photo` scenario), then run the re-sync again.",
+    ),
+    Outcome.BAD_INPUT: OutcomeInfo(
+        2,
+        "The command, scenario, tenant profile or a file it names is not valid.",
+        "Fix what the message names and run the command again.",
+    ),
+    Outcome.WRONG_PASSWORD: OutcomeInfo(
+        10,
+        "Sign-in refused the password (AADSTS50126).",
+        "Check the password source (environment variable, keyring or prompt) and try again.",
+    ),
+    Outcome.UNKNOWN_ACCOUNT: OutcomeInfo(
+        11,
+        "The sign-in page does not know this account.",
+        "Check the spelling of --user; it must be the user's sign-in name (UPN).",
+    ),
+    Outcome.ACCOUNT_LOCKED: OutcomeInfo(
+        12,
+        "The account is locked (AADSTS50053).",
+        "Unlock the account or wait for the lockout to end, then run again.",
+    ),
+    Outcome.MFA_NEEDS_PERSON: OutcomeInfo(
+        13,
+        "Sign-in asks for an MFA approval that only a person can give.",
+        "Run again with --sign-in interactive and let the user approve the request.",
+    ),
+    Outcome.WRONG_TOTP: OutcomeInfo(
+        14,
+        "Sign-in did not accept the authenticator code.",
+        "Check the TOTP secret and this machine's clock, then run again.",
+    ),
+    Outcome.CONDITIONAL_ACCESS_BLOCKED: OutcomeInfo(
+        15,
+        'A conditional access policy blocked the sign-in ("You can\'t get there from here").',
+        "Run from a device the policy allows (for example the user's own managed PC), "
+        "or ask an admin which policy applies.",
+    ),
+    Outcome.SIGN_IN_TIMEOUT: OutcomeInfo(
+        16,
+        "The sign-in did not finish in time.",
+        "Run again and complete the sign-in in the window, or raise --sign-in-timeout.",
+    ),
+    Outcome.IDENTITY_MISMATCH: OutcomeInfo(
+        17,
+        "The signed-in account is not the user being helped.",
+        "Sign in as the --user account itself: SharePoint only refreshes a photo when its "
+        "owner requests it.",
+    ),
+    Outcome.SIGN_IN_FAILED: OutcomeInfo(
+        18,
+        "Sign-in stopped on a page the tool does not recognise.",
+        "Look at the last screenshot, then run with --headed to watch, or use "
+        "--sign-in interactive.",
+    ),
+    Outcome.PAGE_ERROR: OutcomeInfo(
+        20,
+        "A page did not load or did not show what the step expected.",
+        "Look at the last screenshot and the step named in the report. Check --site and "
+        "the tenant URLs (`troubleshooter doctor`).",
+    ),
+    Outcome.BROWSER_ERROR: OutcomeInfo(
+        21,
+        "The browser could not be started or stopped working.",
+        "Run `troubleshooter doctor` to check the browser, or pass --executable-path.",
+    ),
+    Outcome.INTERRUPTED: OutcomeInfo(
+        130,
+        "The run was interrupted before it finished.",
+        "Run again. Everything captured so far is in the run folder.",
+    ),
+}
+
+
+def info(outcome: Outcome) -> OutcomeInfo:
+    """Exit code, summary and advice for an outcome."""
+    return _INFO[outcome]
+
+
+def exit_code(outcome: Outcome) -> int:
+    return _INFO[outcome].exit_code
+
+
+def all_outcomes() -> list[tuple[Outcome, OutcomeInfo]]:
+    """Every outcome in documentation order."""
+    return [(o, _INFO[o]) for o in Outcome]
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    """What the photo checks found, reduced to the questions the verdict asks."""
+
+    has_reference: bool
+    checked_before: bool
+    checked_after: bool
+    before_matches: bool = False
+    after_matches: bool = False
+    after_is_placeholder: bool = False
+
+
+def decide(facts: PhotoFacts) -> Outcome:
+    """The verdict for a run whose steps all completed."""
+    if not facts.has_reference:
+        return Outcome.NO_PHOTO_OF_RECORD
+    if facts.checked_before and facts.before_matches:
+        return Outcome.ALREADY_IN_SYNC
+    if facts.after_matches:
+        return Outcome.SYNCED
+    if facts.after_is_placeholder:
+        return Outcome.PLACEHOLDER
+    return Outcome.STILL_STALE
