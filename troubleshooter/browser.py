@@ -14,6 +14,8 @@ from troubleshooter.errors import BrowserError
 
 ENV_EXECUTABLE = "TROUBLESHOOTER_BROWSER"
 ENV_ENDPOINT = "TROUBLESHOOTER_BROWSER_ENDPOINT"
+# Lets a second client (DevTools, or a test playing the person at the keyboard) attach.
+ENV_DEBUG_PORT = "TROUBLESHOOTER_REMOTE_DEBUGGING_PORT"
 # Quiet flags: no background calls home, no component updates, no first-run UI.
 BASE_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
 SYSTEM_CANDIDATES = [
@@ -87,6 +89,9 @@ def launch_args() -> list[str]:
     # Chromium refuses to start its sandbox as root (containers, CI).
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
+    port = os.environ.get(ENV_DEBUG_PORT, "")
+    if port.isdigit():
+        args += [f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1"]
     return args
 
 

@@ -63,7 +63,13 @@ EndpointOpt = Annotated[
     ),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders (evidence).")]
-HeadedOpt = Annotated[bool, typer.Option("--headed", help="Show the browser window.")]
+HeadedOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--headed/--headless",
+        help="Show the browser window. Default: headless, except for --sign-in interactive.",
+    ),
+]
 
 
 def _fail(exc: TroubleshooterError) -> NoReturn:
@@ -103,7 +109,7 @@ def run(
         typer.Option("--site", help="SharePoint site URL where the user is in a People web part."),
     ] = None,
     out: OutOpt = Path("evidence"),
-    headed: HeadedOpt = False,
+    headed: HeadedOpt = None,
     sign_in: Annotated[
         SignIn,
         typer.Option(
@@ -162,7 +168,7 @@ def demo(
         str, typer.Option("--user", help="Demo user (see `troubleshooter sim users`).")
     ] = "adele.vance@contoso.onmicrosoft.com",
     out: OutOpt = Path("evidence"),
-    headed: HeadedOpt = False,
+    headed: HeadedOpt = None,
     executable_path: ExecutableOpt = None,
 ) -> None:
     """Start the simulated tenant and fix the demo user's stale SharePoint photo."""

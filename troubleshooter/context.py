@@ -26,12 +26,17 @@ class RunSettings:
     tenant: TenantProfile
     sign_in: SignInMode = "password"
     credentials: Credentials = field(default_factory=Credentials)
-    headed: bool = False
+    headed: bool | None = None  # None: headed only for interactive sign-in
     sign_in_timeout_s: float | None = None
     poll_timeout_s: float | None = None
     executable_path: str | None = None
     channel: str | None = None
     endpoint: str | None = None
+
+
+    @property
+    def show_window(self) -> bool:
+        return self.headed if self.headed is not None else self.sign_in == "interactive"
 
 
 @dataclass
@@ -57,6 +62,7 @@ class RunContext:
     photos: PhotoState = field(default_factory=PhotoState)
     step_index: int = 0
     display_name: str | None = None
+    tracing: bool = False
 
     def resolve(self, text: str) -> str:
         return substitute(text, self.variables)

@@ -48,11 +48,21 @@ class Capture:
 
     index: int
     name: str
-    kind: str  # "page", "element", "photo"
+    kind: str  # "page", "element", "photo", "har", "trace"
     content: bytes
     extension: str
     description: str
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class ConsoleLine:
+    """A browser console message."""
+
+    at: datetime
+    level: str
+    text: str
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,16 @@ class RunFinished:
     comparison: dict[str, Any] = field(default_factory=dict)
 
 
-Event = RunStarted | StepStarted | StepFinished | Capture | Waiting | PhotoChecked | RunFinished
+Event = (
+    RunStarted
+    | StepStarted
+    | StepFinished
+    | Capture
+    | ConsoleLine
+    | Waiting
+    | PhotoChecked
+    | RunFinished
+)
 Listener = Callable[[Event], None]
 
 

@@ -32,7 +32,7 @@ class RunRequest:
     tenant: str = "sim"
     site: str | None = None
     out: Path = Path("evidence")
-    headed: bool = False
+    headed: bool | None = None
     sign_in: SignInMode = "password"
     sign_in_timeout_s: float | None = None
     poll_timeout_s: float | None = None

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import platform
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
+from playwright.sync_api import ConsoleMessage, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import sync_playwright
 
 from troubleshooter import __version__
 from troubleshooter.browser import choose_browser, launch, new_private_context
 from troubleshooter.context import RunContext, RunSettings
 from troubleshooter.errors import TroubleshooterError
 from troubleshooter.events import (
+    Capture,
+    ConsoleLine,
     EventBus,
     RunFinished,
     RunStarted,
@@ -29,6 +33,9 @@ from troubleshooter.signin import SECRET_INPUTS
 from troubleshooter.steps import get_handler
 from troubleshooter.targets import TargetBook
 from troubleshooter.verdict import Outcome, PhotoFacts, decide, info
+
+HAR_NAME = "network.har"
+TRACE_NAME = "trace.zip"
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,8 @@ def run_scenario(
         choice = choose_browser(
             playwright, settings.executable_path, settings.channel, settings.endpoint
         )
-        browser = launch(
-            playwright, choice, headed=settings.headed or settings.sign_in == "interactive"
-        )
+        browser = launch(playwright, choice, headed=settings.show_window)
+        stack = contextlib.ExitStack()
         try:
             bus.emit(
                 RunStarted(
@@ -69,7 +75,11 @@ def run_scenario(
                     environment=_environment(choice.describe(), browser.version, settings),
                 )
             )
-            context = new_private_context(browser)
+            recordings = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            context = new_private_context(
+                browser, record_har_path=recordings / HAR_NAME, record_har_content="omit"
+            )
+            context.on("console", lambda message: bus.emit(_console_line(message)))
             ctx = RunContext(
                 settings=settings,
                 context=context,
@@ -82,13 +92,17 @@ def run_scenario(
             for name, template in scenario.variables.items():
                 ctx.variables[name] = ctx.resolve(template)
             result = _run_steps(scenario, ctx, titles, bus)
+            _save_recordings(ctx, recordings, bus)
         finally:
             _close(browser)
+            stack.close()
     return result
 
 
 def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: EventBus) -> RunResult:
     failure: tuple[Outcome, int, str] | None = None
+    if not any(step.action == "sign_in" for step in scenario.steps):
+        _start_trace(ctx)
     for index, (step, title) in enumerate(zip(scenario.steps, titles, strict=True), start=1):
         ctx.step_index = index
         bus.emit(StepStarted(index, step.action, title))
@@ -126,7 +140,39 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
         )
         if failure:
             break
+        if step.action == "sign_in":
+            # The trace starts only now: traces keep typed values and input DOM snapshots.
+            _start_trace(ctx)
     return _finish(ctx, bus, failure)
+
+
+def _start_trace(ctx: RunContext) -> None:
+    ctx.context.tracing.start(screenshots=True, snapshots=True, sources=False)
+    ctx.tracing = True
+
+
+def _save_recordings(ctx: RunContext, folder: Path, bus: EventBus) -> None:
+    """Stop the trace and close the context (which writes the HAR), then hand both over."""
+    trace = folder / TRACE_NAME
+    with contextlib.suppress(PlaywrightError):
+        if ctx.tracing:
+            ctx.context.tracing.stop(path=trace)
+        ctx.context.close()
+    for path, kind, description in (
+        (trace, "trace", "Playwright trace of the run after sign-in"),
+        (folder / HAR_NAME, "har", "Network log (HAR), secrets removed"),
+    ):
+        if path.is_file():
+            bus.emit(
+                Capture(
+                    ctx.step_index, path.stem, kind, path.read_bytes(), path.suffix[1:], description
+                )
+            )
+
+
+def _console_line(message: ConsoleMessage) -> ConsoleLine:
+    location = message.location or {}
+    return ConsoleLine(utc_now(), message.type, message.text, location.get("url"))
 
 
 def _finish(ctx: RunContext, bus: EventBus, failure: tuple[Outcome, int, str] | None) -> RunResult:

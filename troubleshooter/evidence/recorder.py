@@ -9,6 +9,7 @@ from typing import Any
 
 from troubleshooter.events import (
     Capture,
+    ConsoleLine,
     Event,
     PhotoChecked,
     RunFinished,
@@ -22,6 +23,8 @@ from troubleshooter.evidence.redact import redact_url
 
 SCHEMA_VERSION = 1
 REPORT = "report.json"
+CONSOLE_LOG = "console.log"
+UNREDACTED_KINDS = frozenset({"har", "trace"})
 
 
 def run_folder(out: Path, upn: str, started: datetime, ticket: str | None) -> Path:
@@ -73,7 +76,12 @@ class EvidenceRecorder:
                 data=_redacted(event.data),
             )
         elif isinstance(event, Capture):
+            if event.kind in UNREDACTED_KINDS:
+                return  # not written until the redaction for its format exists
             self._capture(event)
+        elif isinstance(event, ConsoleLine):
+            self._console(event)
+            return
         elif isinstance(event, PhotoChecked):
             self.report["photos"][event.label] = _redacted(event.data)
         elif isinstance(event, Waiting):
@@ -87,6 +95,7 @@ class EvidenceRecorder:
     def _start(self, event: RunStarted) -> None:
         self.folder = run_folder(self.out, event.upn, event.started_at, self.ticket)
         self.folder.mkdir(parents=True)
+        (self.folder / CONSOLE_LOG).touch()
         self.report = {
             "schema_version": SCHEMA_VERSION,
             "run_id": str(uuid.uuid4()),
@@ -127,6 +136,14 @@ class EvidenceRecorder:
         step = self._step(event.index)
         if step is not None:
             step["captures"].append(path.name)
+
+    def _console(self, event: ConsoleLine) -> None:
+        assert self.folder is not None
+        line = f"{event.at.isoformat()} [{event.level}] {event.text}"
+        if event.url:
+            line += f"  ({redact_url(event.url)})"
+        with (self.folder / CONSOLE_LOG).open("a", encoding="utf-8") as handle:
+            handle.write(line.replace("\n", "\n    ") + "\n")
 
     def _finish(self, event: RunFinished) -> None:
         self.report["status"] = _status(event.outcome)

@@ -1,0 +1,53 @@
+"""Shared helpers for the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 240, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``troubleshooter`` command in a subprocess."""
+    secret = ("TROUBLESHOOTER_PASSWORD", "TROUBLESHOOTER_TOTP_SECRET")
+    inherited = {k: v for k, v in os.environ.items() if k not in secret}
+    full_env = {**inherited, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "troubleshooter", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def tenant_profile(sim: object, folder: Path) -> Path:
+    """Write a tenant profile pointing at a running simulated tenant."""
+    urls = sim.urls  # type: ignore[attr-defined]
+    path = folder / "sim-tenant.yaml"
+    data = {
+        "name": "sim-test",
+        "home": urls.home,
+        "sharepoint": urls.sharepoint,
+        "mysite": urls.mysite,
+        "site": urls.site,
+        "simulated": True,
+    }
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def only_run_folder(out: Path) -> Path:
+    """The single run folder below ``out`` (``<out>/<group>/<upn>-<stamp>``)."""
+    folders = [p for p in out.glob("*/*") if p.is_dir()]
+    assert len(folders) == 1, folders
+    return folders[0]

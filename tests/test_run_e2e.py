@@ -1,0 +1,130 @@
+"""End to end: the real CLI drives real Chromium through the documented steps in the sim."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import only_run_folder, run_cli, tenant_profile
+from troubleshooter.sim import DEMO_PASSWORD, DEMO_USERS, SimOptions, SimTenant
+
+pytestmark = pytest.mark.slow
+
+STALE = "adele.vance@contoso.onmicrosoft.com"
+IN_SYNC = "alex.wilber@contoso.onmicrosoft.com"
+NO_COPY = "megan.bowen@contoso.onmicrosoft.com"
+NEVER_REFRESHES = "lee.gu@contoso.onmicrosoft.com"
+NO_PHOTO = "diego.siciliani@contoso.onmicrosoft.com"
+
+STEP_SCREENSHOTS = [
+    "01-open-the-microsoft-365-home-in-a-private-session.png",
+    "02-sign-in-as-the-user.png",
+    "04-select-the-sharepoint-icon.png",
+    "06-browse-to-the-site-with-the-people-web-part.png",
+    "07-wait-for-the-people-web-part-and-its-photos.png",
+]
+
+
+def test_demo_fixes_the_stale_user(tmp_path: Path) -> None:
+    result = run_cli("demo", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Verdict: synced (exit 0)" in result.stdout
+    folder = only_run_folder(tmp_path)
+    assert f"Evidence: {folder}" in result.stdout
+    assert folder.name.startswith(f"{STALE}-")
+
+    report = json.loads((folder / "report.json").read_text())
+    assert report["status"] == "finished"
+    assert report["verdict"]["outcome"] == "synced"
+    comparison = report["verdict"]["comparison"]
+    assert comparison["before"]["same"] is False, "SharePoint's photo differed before"
+    assert comparison["after"]["same"] is True, "and matches the photo of record after"
+    assert [s["status"] for s in report["steps"]] == ["ok"] * 10
+    assert report["steps"][1]["data"]["signed_in_as"] == STALE
+
+    files = sorted(p.name for p in folder.iterdir())
+    expected = {
+        *STEP_SCREENSHOTS,
+        "account-circle.png",
+        "photo-of-record.jpg",
+        "sharepoint-photo-before.png",
+        "sharepoint-photo-after.png",
+        "report.json",
+        "console.log",
+    } | {f"sharepoint-{size}-{when}.jpg" for size in "SML" for when in ("before", "after")}
+    assert set(files) == expected
+
+
+@pytest.mark.parametrize(
+    ("upn", "outcome", "code", "before_placeholder"),
+    [
+        (IN_SYNC, "already-in-sync", 0, False),
+        (NO_COPY, "synced", 0, True),
+        (NO_PHOTO, "no-photo-of-record", 4, True),
+    ],
+)
+def test_other_demo_users(
+    tmp_path: Path, upn: str, outcome: str, code: int, before_placeholder: bool
+) -> None:
+    result = run_cli("run", "sharepoint-resync", "--user", upn, "--out", str(tmp_path))
+    assert result.returncode == code, result.stdout + result.stderr
+    assert f"Verdict: {outcome} (exit {code})" in result.stdout
+    report = json.loads((only_run_folder(tmp_path) / "report.json").read_text())
+    assert report["verdict"]["outcome"] == outcome
+    assert report["photos"]["before"]["sizes"]["L"]["placeholder"] is before_placeholder
+
+
+def test_still_stale_when_sharepoint_never_refreshes(tmp_path: Path) -> None:
+    result = run_cli(
+        "run", "sharepoint-resync", "--user", NEVER_REFRESHES, "--out", str(tmp_path),
+        "--poll-timeout", "3",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Verdict: still-stale (exit 1)" in result.stdout
+    assert "Wait 24 hours" in result.stdout
+
+
+def test_placeholder_when_sharepoint_keeps_no_copy(tmp_path: Path) -> None:
+    users = [dataclasses.replace(u) for u in DEMO_USERS]
+    for user in users:
+        if user.upn == NO_COPY:
+            user.picture_editable = False
+    with SimTenant(options=SimOptions(sync_delay=0.2), users=users) as sim:
+        profile = tenant_profile(sim, tmp_path)
+        result = run_cli(
+            "run", "sharepoint-resync", "--user", NO_COPY, "--tenant", str(profile),
+            "--out", str(tmp_path / "out"), "--poll-timeout", "2",
+            env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD},
+        )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Verdict: placeholder (exit 3)" in result.stdout
+
+
+def test_sync_happens_in_the_tenant_and_only_through_the_site_visit(tmp_path: Path) -> None:
+    with SimTenant(options=SimOptions(sync_delay=0.5)) as sim:
+        old = sim.state.sharepoint_photo(STALE)
+        assert old != sim.state.photo_of_record(STALE)
+        result = run_cli(
+            "run", "sharepoint-resync", "--user", STALE, "--tenant",
+            str(tenant_profile(sim, tmp_path)), "--out", str(tmp_path / "out"),
+            env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD},
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert sim.state.sharepoint_photo(STALE) == sim.state.photo_of_record(STALE)
+        triggers = [entry for entry in sim.state.trigger_log if entry[4]]
+        assert triggers and all(entry[1] == STALE for entry in triggers)
+
+
+def test_broken_scenario_file_gives_one_message_and_exit_2(tmp_path: Path) -> None:
+    broken = Path("tests/bad_inputs/unknown-action.yaml")
+    result = run_cli("run", str(broken), "--user", STALE, "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {broken}:6: step 2: action: unknown action 'clik' (known: open, sign_in, "
+        "capture_reference, check_sharepoint_photo, click, fill, wait_for, screenshot)\n"
+    )
+    assert result.stdout == ""
+    assert not any(tmp_path.iterdir()), "nothing is written for bad input"
