@@ -14,7 +14,7 @@ class ProgressPrinter:
     """A listener that prints what the runner does, for the person at the keyboard."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False)
+        self.console = console or Console(highlight=False, soft_wrap=True)
         self.total = 0
         self._last_wait: tuple[int, str, float] | None = None
 

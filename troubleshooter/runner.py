@@ -279,5 +279,5 @@ def _environment(browser: str, version: str, settings: RunSettings) -> dict[str,
         "python": platform.python_version(),
         "tenant": settings.tenant.name,
         "sign_in": settings.sign_in,
-        "headed": str(settings.headed),
+        "headed": str(settings.show_window),
     }

@@ -1,0 +1,249 @@
+"""Sign-in strategies and outcomes, each with its exact verdict and exit code, in real Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, sync_playwright
+
+from tests.helpers import ROOT, only_run_folder, run_cli, tenant_profile
+from troubleshooter.browser import ENV_DEBUG_PORT
+from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
+from troubleshooter.sim.users import DEMO_TOTP_SECRET
+
+pytestmark = pytest.mark.slow
+DOMAIN = "contoso.onmicrosoft.com"
+OTHER_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def run_for(upn: str, out: Path, *extra: str, env: dict[str, str] | None = None):
+    return run_cli(
+        "run",
+        "sharepoint-resync",
+        "--user",
+        upn,
+        "--out",
+        str(out),
+        "--poll-timeout",
+        "5",
+        "--sign-in-timeout",
+        "20",
+        *extra,
+        env=env,
+    )
+
+
+def stopped_before_sharepoint(out: Path) -> dict:
+    report = json.loads((only_run_folder(out) / "report.json").read_text())
+    actions = [s["action"] for s in report["steps"]]
+    assert actions == ["open", "sign_in"], "the run stops at sign-in, before any SharePoint step"
+    assert report["steps"][1]["captures"], "the page that showed the problem is kept"
+    assert "photos" not in report or not report["photos"], "no photo was captured or compared"
+    return report
+
+
+@pytest.mark.parametrize(
+    ("local", "env", "outcome", "code"),
+    [
+        ("adele.vance", {"TROUBLESHOOTER_PASSWORD": "not-the-password"}, "wrong-password", 10),
+        ("nobody.here", None, "unknown-account", 11),
+        ("lynne.robbins", None, "account-locked", 12),
+        ("johanna.lorenz", None, "mfa-needs-person", 13),
+        ("isaiah.langer", None, "mfa-needs-person", 13),
+        ("isaiah.langer", {"TROUBLESHOOTER_TOTP_SECRET": OTHER_TOTP_SECRET}, "wrong-totp", 14),
+        ("nestor.wilke", None, "conditional-access-blocked", 15),
+    ],
+)
+def test_sign_in_failures(
+    tmp_path: Path, local: str, env: dict[str, str] | None, outcome: str, code: int
+) -> None:
+    result = run_for(f"{local}@{DOMAIN}", tmp_path, env=env)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert f"Verdict: {outcome} (exit {code})" in result.stdout
+    report = stopped_before_sharepoint(tmp_path)
+    assert report["verdict"]["outcome"] == outcome
+    assert report["verdict"]["failed_step"] == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_push_mfa_advice_names_interactive(tmp_path: Path) -> None:
+    result = run_for(f"johanna.lorenz@{DOMAIN}", tmp_path)
+    assert "--sign-in interactive" in result.stdout
+
+
+def test_totp_sign_in_succeeds(tmp_path: Path) -> None:
+    result = run_for(
+        f"isaiah.langer@{DOMAIN}", tmp_path, env={"TROUBLESHOOTER_TOTP_SECRET": DEMO_TOTP_SECRET}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Verdict: synced" in result.stdout
+
+
+def test_fluent_sign_in_page_and_mfa_nudge(tmp_path: Path) -> None:
+    result = run_for(f"grady.archie@{DOMAIN}", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((only_run_folder(tmp_path) / "report.json").read_text())
+    assert "nudge" in report["steps"][1]["data"]["pages"]
+
+
+def test_account_picker(tmp_path: Path) -> None:
+    with SimTenant(options=SimOptions(sync_delay=0.2, account_picker=True)) as sim:
+        result = run_for(
+            f"alex.wilber@{DOMAIN}",
+            tmp_path / "out",
+            "--tenant",
+            str(tenant_profile(sim, tmp_path)),
+            env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD},
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((only_run_folder(tmp_path / "out") / "report.json").read_text())
+    assert "picker" in report["steps"][1]["data"]["pages"]
+
+
+def test_no_password_anywhere_is_a_clear_sign_in_failure(tmp_path: Path) -> None:
+    with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
+        result = run_for(
+            f"alex.wilber@{DOMAIN}",
+            tmp_path / "out",
+            "--tenant",
+            str(tenant_profile(sim, tmp_path)),
+        )
+    assert result.returncode == 18, result.stdout + result.stderr
+    assert "no password for alex.wilber@" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_interactive(tmp_path: Path, sim: SimTenant, upn: str, timeout: str, port: int):
+    profile = tenant_profile(sim, tmp_path)
+    args = [
+        sys.executable,
+        "-m",
+        "troubleshooter",
+        "run",
+        "sharepoint-resync",
+        "--user",
+        upn,
+        "--tenant",
+        str(profile),
+        "--out",
+        str(tmp_path / "out"),
+        "--sign-in",
+        "interactive",
+        "--headless",
+        "--sign-in-timeout",
+        timeout,
+        "--poll-timeout",
+        "5",
+    ]
+    env = {**os.environ, ENV_DEBUG_PORT: str(port), "NO_COLOR": "1"}
+    env.pop("TROUBLESHOOTER_PASSWORD", None)
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_interactive_sign_in_resumes_when_the_person_finishes(tmp_path: Path) -> None:
+    upn = f"adele.vance@{DOMAIN}"
+    port = _free_port()
+    with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
+        tool = _start_interactive(tmp_path, sim, upn, "60", port)
+        try:
+            _play_the_person(port, upn)
+            stdout, stderr = tool.communicate(timeout=120)
+        finally:
+            tool.kill()
+    assert tool.returncode == 0, stdout + stderr
+    assert f"waiting for {upn} to finish signing in" in stdout
+    assert "Verdict: synced" in stdout
+
+
+@contextlib.contextmanager
+def login_page(port: int) -> Iterator[Page]:
+    """Attach to the tool's browser like a person at a second window; yield its sign-in page."""
+    deadline = time.monotonic() + 60
+    with sync_playwright() as playwright:
+        while True:
+            try:
+                browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                break
+            except PlaywrightError:
+                assert time.monotonic() < deadline, "the tool's browser never started"
+                time.sleep(0.3)
+        page = None
+        while page is None:
+            assert time.monotonic() < deadline, "the sign-in page never showed"
+            pages = [p for c in browser.contexts for p in c.pages if "login." in p.url]
+            page = next((p for p in pages if p.locator("#i0116").count()), None)
+            time.sleep(0.2)
+        yield page
+        browser.close()
+
+
+def type_password_and_finish(page: Page) -> None:
+    page.click("#idSIButton9")
+    page.fill("#i0118", DEMO_PASSWORD)
+    page.click("#idSIButton9")
+    page.click("#idBtn_Back")
+
+
+def _play_the_person(port: int, upn: str) -> None:
+    with login_page(port) as page:
+        email = page.locator("#i0116")
+        for _ in range(50):  # the tool pre-fills the UPN
+            if email.input_value() == upn:
+                break
+            time.sleep(0.1)
+        assert email.input_value() == upn
+        type_password_and_finish(page)
+
+
+def _play_someone_else(port: int, other: str) -> None:
+    with login_page(port) as page:
+        time.sleep(1)  # let the tool pre-fill first, then overwrite it
+        page.fill("#i0116", other)
+        type_password_and_finish(page)
+
+
+def test_interactive_sign_in_times_out(tmp_path: Path) -> None:
+    with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
+        tool = _start_interactive(tmp_path, sim, f"adele.vance@{DOMAIN}", "3", _free_port())
+        stdout, stderr = tool.communicate(timeout=120)
+    assert tool.returncode == 16, stdout + stderr
+    assert "Verdict: sign-in-timeout (exit 16)" in stdout
+    stopped_before_sharepoint(tmp_path / "out")
+
+
+def test_identity_mismatch_when_someone_else_signs_in(tmp_path: Path) -> None:
+    upn = f"adele.vance@{DOMAIN}"
+    port = _free_port()
+    with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
+        tool = _start_interactive(tmp_path, sim, upn, "60", port)
+        try:
+            _play_someone_else(port, f"alex.wilber@{DOMAIN}")
+            stdout, stderr = tool.communicate(timeout=120)
+        finally:
+            tool.kill()
+    assert tool.returncode == 17, stdout + stderr
+    assert f"signed in as alex.wilber@{DOMAIN}, expected {upn}" in stdout
+    stopped_before_sharepoint(tmp_path / "out")
