@@ -74,10 +74,8 @@ def test_password_and_totp_secret_never_reach_files_or_output(tmp_path: Path) ->
     assert len(files) >= 10, "the scan must see the whole run folder"
     assert any(name.endswith(".png") for name, _ in files)
     needles = variants(PASSWORD) + variants(TOTP_SECRET)
-    for name, data in files + [
-        ("stdout", result.stdout.encode()),
-        ("stderr", result.stderr.encode()),
-    ]:
+    output = [("stdout", result.stdout.encode()), ("stderr", result.stderr.encode())]
+    for name, data in [*files, *output]:
         for needle in needles:
             assert needle not in data, f"{needle!r} found in {name}"
     assert (folder / "report.json").is_file()
