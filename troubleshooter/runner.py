@@ -124,6 +124,9 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
             status, detail = "failed", _first_line(exc)
             outcome_kind = Outcome.BROWSER_ERROR if _browser_gone(ctx) else Outcome.PAGE_ERROR
             failure = (outcome_kind, index, detail)
+        except Exception as exc:  # a bug must still leave a complete report
+            status, detail = "failed", f"{exc.__class__.__name__}: {_first_line(exc)}"
+            failure = (Outcome.INTERNAL_ERROR, index, detail)
         if step.screenshot or status == "failed":
             _page_screenshot(ctx, index, title, masked=status == "failed")
         bus.emit(

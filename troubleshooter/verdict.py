@@ -27,6 +27,7 @@ class Outcome(StrEnum):
     PAGE_ERROR = "page-error"
     BROWSER_ERROR = "browser-error"
     INTERRUPTED = "interrupted"
+    INTERNAL_ERROR = "internal-error"
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,11 @@ _INFO: dict[Outcome, OutcomeInfo] = {
         21,
         "The browser could not be started or stopped working.",
         "Run `troubleshooter doctor` to check the browser, or pass --executable-path.",
+    ),
+    Outcome.INTERNAL_ERROR: OutcomeInfo(
+        70,
+        "troubleshooter itself failed (a bug, not a problem with the user or the tenant).",
+        "Report it with the run folder attached; the report names the step and the error.",
     ),
     Outcome.INTERRUPTED: OutcomeInfo(
         130,
