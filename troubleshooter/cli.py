@@ -18,6 +18,9 @@ from troubleshooter.errors import TroubleshooterError
 
 app = typer.Typer(
     help="Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online.",
+    epilog="Exit codes: 0 in sync, 1 still stale, 2 bad input, 3 placeholder, "
+    "4 no photo of record, 10-18 sign-in problems, 20 page error, 21 browser error, "
+    "70 internal error, 130 interrupted. `troubleshooter exit-codes` lists them all.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -91,12 +94,7 @@ def main_callback(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    """Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online.
-
-    Exit codes: 0 in sync, 1 still stale, 2 bad input, 3 placeholder, 4 no photo of record,
-    10-18 sign-in problems, 20 page error, 21 browser error, 130 interrupted.
-    Run `troubleshooter exit-codes` for the full table.
-    """
+    """Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online."""
 
 
 @app.command()
