@@ -46,6 +46,7 @@ TOTP_PAGE = "#idTxtBx_SAOTCC_OTC, input[name='otc']"
 PUSH_PAGE = "#idDiv_SAOTCAS_Title, #idRichContext_DisplaySign"
 NUDGE_PAGE = "#btnAskLaterLink"
 PROGRESS_EVERY_S = 5.0
+RETRY_AFTER_S = 10.0
 # Inputs whose values must not show in a screenshot.
 SECRET_INPUTS = "input[type='password'], input[name='otc'], #idTxtBx_SAOTCC_OTC"
 
@@ -101,7 +102,7 @@ def sign_in_with_password(
         )
     seen: list[str] = []
     deadline = time.monotonic() + timeout_s
-    done: set[str] = set()
+    acted_at: dict[str, float] = {}
     while time.monotonic() < deadline:
         if _is_home(page, targets):
             return seen
@@ -109,10 +110,12 @@ def sign_in_with_password(
         if outcome is not None:
             raise SignInError(_failure_message(outcome, upn), outcome=outcome)
         state = _current_state(page, targets)
-        if state and (state not in done or state in {"totp"}):
-            seen.append(state)
+        # Act once per page; a page still showing after a while (a slow redirect) gets a retry.
+        if state and time.monotonic() - acted_at.get(state, -RETRY_AFTER_S) >= RETRY_AFTER_S:
+            if state not in acted_at:
+                seen.append(state)
+            acted_at[state] = time.monotonic()
             _act(page, targets, state, upn, credentials)
-            done.add(state)
         page.wait_for_timeout(250)
     raise SignInError(
         f"sign-in for {upn} did not reach the Microsoft 365 home within {timeout_s:g}s "
@@ -172,7 +175,6 @@ def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentia
         code = pyotp.TOTP(creds.totp_secret).now()
         page.locator(TOTP_PAGE).first.fill(code)
         page.locator("#idSubmit_SAOTCC_Continue, input[type='submit']").first.click()
-        page.wait_for_timeout(500)
 
 
 def wait_for_person(
