@@ -1,0 +1,24 @@
+"""A simulated Microsoft 365 tenant (sign-in, home, SharePoint) with the lazy photo-sync rule.
+
+It never imports the rest of ``troubleshooter``: the tool talks to it only over HTTP.
+"""
+
+from .hosts import SimUrls
+from .options import SimOptions, SimUser
+from .state import TenantState, TriggerRecord
+from .tenant import SimTenant, serve_forever
+from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_users
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_TOTP_SECRET",
+    "DEMO_USERS",
+    "SimOptions",
+    "SimTenant",
+    "SimUrls",
+    "SimUser",
+    "TenantState",
+    "TriggerRecord",
+    "demo_users",
+    "serve_forever",
+]

@@ -1,0 +1,58 @@
+"""Options of the simulated tenant and the users it knows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+SigninVariant = Literal["classic", "fluent"]
+MfaKind = Literal["none", "totp", "push"]
+
+
+@dataclass
+class SimOptions:
+    """Behaviour switches for a simulated tenant."""
+
+    sync_delay: float = 1.5
+    """Seconds between a valid trigger and SharePoint's copy updating."""
+    signin_variant: SigninVariant = "classic"
+    account_picker: bool = False
+    cdn_redirect: bool = True
+    """userphoto.aspx answers 302 to a time-limited afdcache.ashx URL."""
+    refresh_on_direct_request: bool = False
+    """Count an own size=L request as a trigger even without a SharePoint Referer."""
+    photo_max_age: int = 86400
+    """Cache-Control max-age of SharePoint photo responses, in seconds."""
+
+
+@dataclass
+class SimUser:
+    """One account of the simulated tenant."""
+
+    upn: str
+    display_name: str
+    password: str
+    photo_of_record: bytes | None = None
+    sharepoint_photo: bytes | None = None
+    has_mailbox: bool = True
+    picture_editable: bool = True
+    sync_delay: float | None = None
+    mfa: MfaKind = "none"
+    totp_secret: str | None = None
+    locked: bool = False
+    ca_blocked: bool = False
+    mfa_nudge: bool = False
+    signin_variant: SigninVariant | None = None
+    job_title: str = ""
+    account_picker: bool = False
+    """Show "Pick an account" when this user is hinted (login_hint)."""
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.display_name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or self.upn[:1].upper()
+
+    @property
+    def personal_segment(self) -> str:
+        """The My Site path segment: the UPN with ``@`` and ``.`` replaced by ``_``."""
+        return self.upn.lower().replace("@", "_").replace(".", "_")

@@ -1,0 +1,88 @@
+"""The HTTP server: one port, requests routed by their Host header."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from .web import Request, Response, Router, parse_cookies, parse_query, text
+
+log = logging.getLogger("troubleshooter.sim")
+MAX_BODY = 12 * 1024 * 1024
+
+
+class SimHTTPServer(ThreadingHTTPServer):
+    """A threading server that knows the routers of each host."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], routers: dict[str, Router]) -> None:
+        self.routers = routers
+        self.before_request: list[object] = []
+        super().__init__(address, SimRequestHandler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Browsers drop keep-alive connections all the time: only report real errors."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        log.error("connection from %s failed", client_address, exc_info=exc)
+
+
+class SimRequestHandler(BaseHTTPRequestHandler):
+    """Parses a request, finds the router of its host, writes the response."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+    server: SimHTTPServer
+
+    def _handle(self) -> None:
+        split = urlsplit(self.path)
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self._write(text("Request Entity Too Large", 413), close=True)
+            return
+        body = self.rfile.read(length) if length else b""
+        req = Request(
+            method=self.command,
+            host=host,
+            path=unquote(split.path) or "/",
+            query=parse_query(split.query),
+            raw_query=split.query,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            cookies=parse_cookies(self.headers.get("Cookie", "")),
+            body=body,
+        )
+        router = self.server.routers.get(host)
+        try:
+            for hook in self.server.before_request:
+                hook()  # type: ignore[operator]
+            resp = router.dispatch(req) if router else text("Not Found", 404)
+        except Exception:  # keep serving; log the error like a server would
+            log.exception("error handling %s %s%s", self.command, host, split.path)
+            resp = text("Internal Server Error", 500)
+        self._write(resp)
+
+    def _write(self, resp: Response, close: bool = False) -> None:
+        self.send_response(resp.status)
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(resp.body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD" and resp.status not in (204, 304):
+            self.wfile.write(resp.body)
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _handle
+
+    def log_message(self, format: str, *args: object) -> None:
+        if os.environ.get("TROUBLESHOOTER_SIM_LOG"):
+            sys.stderr.write(f"[sim] {self.headers.get('Host', '')} {format % args}\n")

@@ -1,0 +1,179 @@
+"""SimTenant: start, stop and drive a simulated Microsoft 365 tenant."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+from .context import SimContext
+from .home import HomeService
+from .hosts import HOME_HOST, INDEX_HOSTS, LOGIN_HOST, MY_HOST, SP_HOST, SimUrls
+from .login import LoginService
+from .options import SimOptions, SimUser
+from .server import SimHTTPServer
+from .sharepoint import SharePointService
+from .state import TenantState
+from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_users
+from .web import Request, Response, Router, json_response, text
+
+
+class SimTenant:
+    """A simulated Microsoft 365 tenant served over HTTP on one port."""
+
+    def __init__(self, options: SimOptions | None = None, users: list[SimUser] | None = None):
+        self.options = options or SimOptions()
+        self.state = TenantState(self.options, users if users is not None else demo_users())
+        self._server: SimHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._login: LoginService | None = None
+        self._urls: SimUrls | None = None
+
+    # ---- lifecycle ------------------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> SimTenant:
+        """Serve in a daemon thread; returns once the server accepts connections."""
+        if self._server is not None:
+            raise RuntimeError("the simulated tenant is already running")
+        server = SimHTTPServer((host, port), {})
+        self._urls = SimUrls(server.server_address[1])
+        ctx = SimContext(self.options, self.state, self._urls)
+        self._login = LoginService(ctx)
+        sp, my = SharePointService(ctx, "sp"), SharePointService(ctx, "my")
+        index = self._index_router(ctx)
+        server.routers.update(
+            {
+                LOGIN_HOST: self._login.router,
+                HOME_HOST: HomeService(ctx).router,
+                SP_HOST: sp.router,
+                MY_HOST: my.router,
+                **{h: index for h in INDEX_HOSTS},
+            }
+        )
+        server.before_request.append(self.state.tick)
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"sim-tenant-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        self._wait_ready(host)
+        return self
+
+    def _wait_ready(self, host: str) -> None:
+        probe = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                with socket.create_connection((probe, self.port), timeout=0.5):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (safe to call twice)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> SimTenant:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ---- facts ----------------------------------------------------------------------------
+    @property
+    def urls(self) -> SimUrls:
+        if self._urls is None:
+            raise RuntimeError("start() the simulated tenant first")
+        return self._urls
+
+    @property
+    def port(self) -> int:
+        return self.urls.port
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    # ---- people ---------------------------------------------------------------------------
+    def approve_push(self, upn: str) -> None:
+        """A person approves the push MFA request of ``upn`` (a pending one, or the next one)."""
+        self.state.approve_push(upn)
+
+    def pending_push_number(self, upn: str) -> int | None:
+        """The number the push page of ``upn`` shows, if one is waiting."""
+        return self._login.pending_push_number(upn) if self._login else None
+
+    # ---- the index page on 127.0.0.1 ------------------------------------------------------
+    def _index_router(self, ctx: SimContext) -> Router:
+        router = Router()
+
+        def index(req: Request) -> Response:
+            rows = []
+            for user in self.state.users:
+                copy = self.state.sharepoint_photo(user.upn)
+                rows.append({"user": user, "status": photo_status(user, copy)})
+            return ctx.render(
+                "index.html",
+                rows=rows,
+                options=self.options,
+                password=DEMO_PASSWORD,
+                totp_secret=DEMO_TOTP_SECRET,
+            )
+
+        def approve(req: Request) -> Response:
+            upn = req.arg("upn") or req.form.get("upn", "")
+            if self.state.user(upn) is None:
+                return text("unknown user", 404)
+            self.approve_push(upn)
+            return json_response({"approved": upn})
+
+        router.add("GET", r"/", index)
+        router.add("POST", r"/_sim/approve-push", approve)
+        return router
+
+
+def photo_status(user: SimUser, copy: bytes | None) -> str:
+    """A one-word summary of how SharePoint's copy relates to the photo of record."""
+    if user.photo_of_record is None:
+        return "no photo" if copy is None else "orphan copy"
+    if copy is None:
+        return "no copy"
+    return "in sync" if copy == user.photo_of_record else "stale"
+
+
+def serve_forever(
+    options: SimOptions | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    on_ready: Callable[[SimTenant], None] | None = None,
+) -> None:
+    """Run a tenant until KeyboardInterrupt (for a ``sim serve`` command), then stop it."""
+    sim = SimTenant(options=options)
+    sim.start(host=host, port=port)
+    try:
+        if on_ready is not None:
+            on_ready(sim)
+        while sim.running:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()

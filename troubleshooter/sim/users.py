@@ -1,0 +1,94 @@
+"""The demo users of the simulated tenant contoso.onmicrosoft.com."""
+
+from __future__ import annotations
+
+import copy
+
+from .options import SimUser
+from .photos import demo_photo
+
+TENANT_DOMAIN = "contoso.onmicrosoft.com"
+DEMO_PASSWORD = "Sim-Passw0rd!"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPSIMTENANTDEMO234"
+
+
+def _upn(local: str) -> str:
+    return f"{local}@{TENANT_DOMAIN}"
+
+
+# Seed suffixes picked once so that every pair of demo photos is >= 26 bits apart (pHash, 64 bits).
+_SALT = {
+    "isaiah.langer:current": ":2",
+    "isaiah.langer:2019": ":1",
+    "johanna.lorenz:current": ":3",
+    "grady.archie:2019": ":8",
+}
+
+
+def current_photo(local: str, initials: str) -> bytes:
+    """The user's current photo (their photo of record)."""
+    seed = f"{local}:current"
+    return demo_photo(seed + _SALT.get(seed, ""), initials)
+
+
+def old_photo(local: str, initials: str) -> bytes:
+    """An older photo of the user, captioned "2019" so screenshots say it."""
+    seed = f"{local}:2019"
+    return demo_photo(seed + _SALT.get(seed, ""), initials, "2019")
+
+
+def _user(local: str, name: str, title: str, state: str, **kw: object) -> SimUser:
+    """``state``: stale | nocopy | insync | nophoto."""
+    initials = "".join(p[0] for p in name.split()[:2]).upper()
+    new = current_photo(local, initials)
+    photos: dict[str, bytes | None] = {
+        "stale": {"photo_of_record": new, "sharepoint_photo": old_photo(local, initials)},
+        "nocopy": {"photo_of_record": new, "sharepoint_photo": None},
+        "insync": {"photo_of_record": new, "sharepoint_photo": new},
+        "nophoto": {"photo_of_record": None, "sharepoint_photo": None},
+    }[state]  # type: ignore[assignment]
+    return SimUser(
+        upn=_upn(local),
+        display_name=name,
+        password=DEMO_PASSWORD,
+        job_title=title,
+        **photos,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _demo_users() -> list[SimUser]:
+    return [
+        _user("adele.vance", "Adele Vance", "Retail Manager", "stale"),
+        _user("megan.bowen", "Megan Bowen", "Marketing Manager", "nocopy"),
+        _user("alex.wilber", "Alex Wilber", "Marketing Assistant", "insync"),
+        _user("lee.gu", "Lee Gu", "Director", "stale", picture_editable=False),
+        _user("diego.siciliani", "Diego Siciliani", "HR Manager", "nophoto"),
+        _user(
+            "isaiah.langer",
+            "Isaiah Langer",
+            "Sales Rep",
+            "stale",
+            mfa="totp",
+            totp_secret=DEMO_TOTP_SECRET,
+        ),
+        _user("johanna.lorenz", "Johanna Lorenz", "Senior Engineer", "insync", mfa="push"),
+        _user("lynne.robbins", "Lynne Robbins", "Planner", "insync", locked=True),
+        _user("nestor.wilke", "Nestor Wilke", "Director of Operations", "insync", ca_blocked=True),
+        _user(
+            "grady.archie",
+            "Grady Archie",
+            "Designer",
+            "stale",
+            signin_variant="fluent",
+            mfa_nudge=True,
+        ),
+    ]
+
+
+DEMO_USERS: list[SimUser] = _demo_users()
+
+
+def demo_users() -> list[SimUser]:
+    """Fresh copies of :data:`DEMO_USERS` (a tenant mutates its users)."""
+    return copy.deepcopy(DEMO_USERS)
