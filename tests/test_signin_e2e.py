@@ -180,22 +180,26 @@ def test_interactive_sign_in_resumes_when_the_person_finishes(tmp_path: Path) ->
 
 @contextlib.contextmanager
 def login_page(port: int) -> Iterator[Page]:
-    """Attach to the tool's browser like a person at a second window; yield its sign-in page."""
+    """Attach to the tool's browser like a person at a second window; yield its sign-in page.
+
+    A CDP client only sees the contexts that exist when it connects, so reconnect until the
+    tool's private context shows its sign-in page.
+    """
     deadline = time.monotonic() + 60
     with sync_playwright() as playwright:
         while True:
+            assert time.monotonic() < deadline, "the tool's sign-in page never showed"
             try:
                 browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
-                break
             except PlaywrightError:
-                assert time.monotonic() < deadline, "the tool's browser never started"
                 time.sleep(0.3)
-        page = None
-        while page is None:
-            assert time.monotonic() < deadline, "the sign-in page never showed"
+                continue
             pages = [p for c in browser.contexts for p in c.pages if "login." in p.url]
             page = next((p for p in pages if p.locator("#i0116").count()), None)
-            time.sleep(0.2)
+            if page is not None:
+                break
+            browser.close()
+            time.sleep(0.3)
         yield page
         browser.close()
 
