@@ -133,6 +133,21 @@ def run(
         Path | None,
         typer.Option("--targets", help="Your own targets YAML (e.g. translated UI labels)."),
     ] = None,
+    expected_photo: Annotated[
+        Path | None,
+        typer.Option(
+            "--expected-photo",
+            help="The photo of record as a file (at most 4 MB), instead of the one the "
+            "Microsoft 365 home shows.",
+        ),
+    ] = None,
+    photo: Annotated[
+        Path | None,
+        typer.Option("--photo", help="The new photo for scenarios that upload one (${photo})."),
+    ] = None,
+    zip_: Annotated[
+        bool, typer.Option("--zip", help="Also write <run folder>.zip, to attach to the ticket.")
+    ] = False,
     executable_path: ExecutableOpt = None,
     channel: ChannelOpt = None,
     browser_endpoint: EndpointOpt = None,
@@ -156,6 +171,9 @@ def run(
         ticket=ticket,
         operator=operator,
         targets_file=targets,
+        expected_photo=expected_photo,
+        photo=photo,
+        zip=zip_,
     )
     _run_and_exit(request)
 
@@ -196,6 +214,8 @@ def _run_and_exit(request: object) -> NoReturn:
         raise typer.Exit(130) from None
     if job.folder is not None:
         typer.echo(f"Evidence: {job.folder}")
+    if job.bundle is not None:
+        typer.echo(f"Bundle: {job.bundle}")
     raise typer.Exit(job.result.exit_code)
 
 
@@ -233,6 +253,56 @@ def doctor(
         table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
     Console(highlight=False).print(table)
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
+
+
+@app.command()
+def recheck(
+    run_dir: Annotated[Path, typer.Argument(help="The run folder of an earlier run.")],
+    tenant: Annotated[
+        str | None,
+        typer.Option(
+            "--tenant",
+            help="The first run's tenant (name or profile file); default: the one it recorded.",
+        ),
+    ] = None,
+    poll_timeout: Annotated[
+        float | None,
+        typer.Option("--poll-timeout", min=0, help="Seconds to keep asking SharePoint (0: once)."),
+    ] = None,
+    headed: HeadedOpt = None,
+    sign_in: Annotated[
+        SignIn, typer.Option("--sign-in", help="password or interactive, as for `run`.")
+    ] = SignIn.password,
+    sign_in_timeout: Annotated[
+        float | None, typer.Option("--sign-in-timeout", min=1, help="Seconds to wait for sign-in.")
+    ] = None,
+    executable_path: ExecutableOpt = None,
+    channel: ChannelOpt = None,
+    browser_endpoint: EndpointOpt = None,
+) -> None:
+    """Repeat the photo check of an earlier run in a new private session, and add it to it."""
+    from troubleshooter.recheck import RecheckRequest, run_recheck
+
+    request = RecheckRequest(
+        run_dir=run_dir,
+        tenant=tenant,
+        poll_timeout_s=poll_timeout,
+        headed=headed,
+        sign_in=sign_in.value,
+        sign_in_timeout_s=sign_in_timeout,
+        executable_path=executable_path,
+        channel=channel.value if channel else None,
+        endpoint=browser_endpoint,
+    )
+    try:
+        result = run_recheck(request)
+    except TroubleshooterError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    typer.echo(f"Evidence: {result.folder} (recheck {result.number})")
+    raise typer.Exit(result.exit_code)
 
 
 @app.command("exit-codes")
@@ -314,19 +384,70 @@ def sim_serve(
     ] = 1.5,
 ) -> None:
     """Serve the simulated tenant on 127.0.0.1 until Ctrl-C."""
-    from troubleshooter.sim import DEMO_PASSWORD, SimOptions, serve_forever
+    from troubleshooter.sim import DEMO_PASSWORD, DEMO_USERS, SimOptions, describe, serve_forever
 
     def ready(sim: object) -> None:
         urls = sim.urls  # type: ignore[attr-defined]
         typer.echo(f"Simulated tenant on port {sim.port}  (Ctrl-C to stop)")  # type: ignore[attr-defined]
         for name in ("home", "sharepoint", "mysite", "login", "site"):
             typer.echo(f"  {name:<11} {getattr(urls, name)}")
-        typer.echo(f"Demo password for every demo user: {DEMO_PASSWORD}")
+        typer.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for user in DEMO_USERS:
+            typer.echo(f"  {user.upn:<42} {describe(user)}")
         typer.echo("Tenant profile for --tenant (save as sim.yaml):")
         typer.echo(f"  name: sim\n  home: {urls.home}\n  sharepoint: {urls.sharepoint}")
         typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}")
 
     serve_forever(SimOptions(sync_delay=sync_delay), "127.0.0.1", port, ready)
+
+
+# ---- evidence ------------------------------------------------------------------------------------
+evidence_app = typer.Typer(help="Run folders: retention.", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
+
+
+@app.command()
+def verify(
+    run: Annotated[
+        Path, typer.Argument(help="A run folder or its .zip.", exists=True, readable=True)
+    ],
+) -> None:
+    """Check a run folder or zip against its manifest.json (exit 1 on any difference)."""
+    from troubleshooter.evidence.manifest import verify as verify_run
+
+    try:
+        result = verify_run(run)
+    except TroubleshooterError as exc:
+        _fail(exc)
+    for line in result.lines():
+        typer.echo(line)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@evidence_app.command("prune")
+def evidence_prune(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Age like 30d, 12h or 2w (by the run's start).")
+    ],
+    out: OutOpt = Path("evidence"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be deleted.")
+    ] = False,
+) -> None:
+    """Delete run folders (and their zips) older than the given age."""
+    from troubleshooter.evidence.prune import delete, old_runs, parse_age
+
+    try:
+        runs = old_runs(out, parse_age(older_than))
+    except TroubleshooterError as exc:
+        _fail(exc)
+    verb = "would delete" if dry_run else "deleted"
+    if not dry_run:
+        delete(runs)
+    for found in runs:
+        for path in found.paths():
+            typer.echo(f"{verb}: {path}  (started {found.started:%Y-%m-%d %H:%M} UTC)")
+    typer.echo(f"{len(runs)} run folder(s) {verb}, older than {older_than}.")
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from .hosts import SimUrls
 from .options import SimOptions, SimUser
 from .state import TenantState, TriggerRecord
 from .tenant import SimTenant, serve_forever
-from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_users
+from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_users, describe
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -20,5 +20,6 @@ __all__ = [
     "TenantState",
     "TriggerRecord",
     "demo_users",
+    "describe",
     "serve_forever",
 ]

@@ -92,3 +92,29 @@ DEMO_USERS: list[SimUser] = _demo_users()
 def demo_users() -> list[SimUser]:
     """Fresh copies of :data:`DEMO_USERS` (a tenant mutates its users)."""
     return copy.deepcopy(DEMO_USERS)
+
+
+def describe(user: SimUser) -> str:
+    """What a trainer should know about a demo user, in a few words."""
+    if user.photo_of_record is None:
+        photos = "no photo at all"
+    elif user.sharepoint_photo is None:
+        photos = "SharePoint has no copy (placeholder)"
+    elif user.sharepoint_photo == user.photo_of_record:
+        photos = "in sync"
+    else:
+        photos = "SharePoint photo is stale"
+    notes = [photos]
+    if not user.picture_editable:
+        notes.append("Picture not user-editable: never refreshes")
+    if user.mfa != "none":
+        notes.append(f"MFA: {user.mfa}")
+    if user.mfa_nudge:
+        notes.append("MFA registration nudge")
+    if user.signin_variant:
+        notes.append(f"{user.signin_variant} sign-in page")
+    if user.locked:
+        notes.append("locked")
+    if user.ca_blocked:
+        notes.append("blocked by conditional access")
+    return "; ".join(notes)
