@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, Playwright
 
 from tests.helpers import ROOT, only_run_folder, run_cli, tenant_profile
 from troubleshooter.browser import ENV_DEBUG_PORT
@@ -163,13 +163,15 @@ def _start_interactive(tmp_path: Path, sim: SimTenant, upn: str, timeout: str, p
     )
 
 
-def test_interactive_sign_in_resumes_when_the_person_finishes(tmp_path: Path) -> None:
+def test_interactive_sign_in_resumes_when_the_person_finishes(
+    tmp_path: Path, playwright: Playwright
+) -> None:
     upn = f"adele.vance@{DOMAIN}"
     port = _free_port()
     with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
         tool = _start_interactive(tmp_path, sim, upn, "60", port)
         try:
-            _play_the_person(port, upn)
+            _play_the_person(playwright, port, upn)
             stdout, stderr = tool.communicate(timeout=120)
         finally:
             tool.kill()
@@ -179,29 +181,28 @@ def test_interactive_sign_in_resumes_when_the_person_finishes(tmp_path: Path) ->
 
 
 @contextlib.contextmanager
-def login_page(port: int) -> Iterator[Page]:
+def login_page(playwright: Playwright, port: int) -> Iterator[Page]:
     """Attach to the tool's browser like a person at a second window; yield its sign-in page.
 
     A CDP client only sees the contexts that exist when it connects, so reconnect until the
     tool's private context shows its sign-in page.
     """
     deadline = time.monotonic() + 60
-    with sync_playwright() as playwright:
-        while True:
-            assert time.monotonic() < deadline, "the tool's sign-in page never showed"
-            try:
-                browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
-            except PlaywrightError:
-                time.sleep(0.3)
-                continue
-            pages = [p for c in browser.contexts for p in c.pages if "login." in p.url]
-            page = next((p for p in pages if p.locator("#i0116").count()), None)
-            if page is not None:
-                break
-            browser.close()
+    while True:
+        assert time.monotonic() < deadline, "the tool's sign-in page never showed"
+        try:
+            browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+        except PlaywrightError:
             time.sleep(0.3)
-        yield page
+            continue
+        pages = [p for c in browser.contexts for p in c.pages if "login." in p.url]
+        page = next((p for p in pages if p.locator("#i0116").count()), None)
+        if page is not None:
+            break
         browser.close()
+        time.sleep(0.3)
+    yield page
+    browser.close()
 
 
 def type_password_and_finish(page: Page) -> None:
@@ -211,8 +212,8 @@ def type_password_and_finish(page: Page) -> None:
     page.click("#idBtn_Back")
 
 
-def _play_the_person(port: int, upn: str) -> None:
-    with login_page(port) as page:
+def _play_the_person(playwright: Playwright, port: int, upn: str) -> None:
+    with login_page(playwright, port) as page:
         email = page.locator("#i0116")
         for _ in range(50):  # the tool pre-fills the UPN
             if email.input_value() == upn:
@@ -222,8 +223,8 @@ def _play_the_person(port: int, upn: str) -> None:
         type_password_and_finish(page)
 
 
-def _play_someone_else(port: int, other: str) -> None:
-    with login_page(port) as page:
+def _play_someone_else(playwright: Playwright, port: int, other: str) -> None:
+    with login_page(playwright, port) as page:
         time.sleep(1)  # let the tool pre-fill first, then overwrite it
         page.fill("#i0116", other)
         type_password_and_finish(page)
@@ -238,13 +239,15 @@ def test_interactive_sign_in_times_out(tmp_path: Path) -> None:
     stopped_before_sharepoint(tmp_path / "out")
 
 
-def test_identity_mismatch_when_someone_else_signs_in(tmp_path: Path) -> None:
+def test_identity_mismatch_when_someone_else_signs_in(
+    tmp_path: Path, playwright: Playwright
+) -> None:
     upn = f"adele.vance@{DOMAIN}"
     port = _free_port()
     with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
         tool = _start_interactive(tmp_path, sim, upn, "60", port)
         try:
-            _play_someone_else(port, f"alex.wilber@{DOMAIN}")
+            _play_someone_else(playwright, port, f"alex.wilber@{DOMAIN}")
             stdout, stderr = tool.communicate(timeout=120)
         finally:
             tool.kill()

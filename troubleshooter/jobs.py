@@ -12,6 +12,7 @@ from rich.console import Console
 from troubleshooter.context import RunSettings, SignInMode
 from troubleshooter.credentials import Credentials, resolve_credentials
 from troubleshooter.events import EventBus
+from troubleshooter.evidence.bundle import bundle as bundle_run
 from troubleshooter.evidence.recorder import EvidenceRecorder
 from troubleshooter.progress import ProgressPrinter
 from troubleshooter.runner import RunResult, run_scenario
@@ -43,12 +44,16 @@ class RunRequest:
     operator: str | None = None
     targets_file: Path | None = None
     sim_sync_delay: float | None = None
+    expected_photo: Path | None = None
+    photo: Path | None = None
+    zip: bool = False  # also write <run folder>.zip next to the run folder
 
 
 @dataclass(frozen=True)
 class JobResult:
     result: RunResult
     folder: Path | None
+    bundle: Path | None = None
 
 
 @contextlib.contextmanager
@@ -86,6 +91,9 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
     """Validate the inputs, then run the scenario with progress and evidence."""
     scenario = load_scenario(request.scenario)
     targets = TargetBook.load(request.targets_file)
+    extra_variables = option_variables(request, scenario.needs())
+    if request.expected_photo is not None:
+        checked_image(request.expected_photo, "--expected-photo")
     with tenant_for(request.tenant, request.sim_sync_delay) as (profile, demo_password):
         profile = profile.with_site(request.site)
         credentials = _credentials(request, demo_password)
@@ -100,12 +108,55 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
             executable_path=request.executable_path,
             channel=request.channel,
             endpoint=request.endpoint,
+            expected_photo=request.expected_photo,
+            extra_variables=extra_variables,
+            tenant_spec=recorded_tenant_spec(request.tenant),
+            targets_file=str(request.targets_file.resolve()) if request.targets_file else None,
         )
         _check_variables(scenario.needs(), profile)
         recorder = EvidenceRecorder(request.out, request.ticket, request.operator)
         bus = EventBus([ProgressPrinter(console), recorder])
-        result = run_scenario(scenario, settings, bus, targets)
-    return JobResult(result, recorder.folder)
+        try:
+            result = run_scenario(scenario, settings, bus, targets)
+        except KeyboardInterrupt:  # Ctrl-C outside a step: the runner could not say so itself
+            recorder.abandon("interrupted", "interrupted by the operator")
+            raise
+    bundle = bundle_run(recorder.folder) if request.zip and recorder.folder else None
+    return JobResult(result, recorder.folder, bundle)
+
+
+def option_variables(request: RunRequest, needed: set[str]) -> dict[str, str]:
+    """``${photo}`` and friends from their options, checked before any browser starts."""
+    from troubleshooter.errors import BadInputError
+    from troubleshooter.scenario import OPTION_VARIABLES
+
+    values: dict[str, str] = {}
+    if request.photo is not None:
+        if "photo" not in needed:
+            raise BadInputError("--photo: this scenario uploads no photo (it never uses ${photo})")
+        checked_image(request.photo, "--photo")
+        values["photo"] = str(request.photo.resolve())
+    for name, hint in OPTION_VARIABLES.items():
+        if name in needed and name not in values:
+            raise BadInputError(f"this scenario needs ${{{name}}}: {hint}")
+    return values
+
+
+def checked_image(path: Path, option: str) -> bytes:
+    """An image file for an option: it exists, Pillow reads it, at most 4 MB."""
+    from troubleshooter.errors import BadInputError
+    from troubleshooter.photo import read_image_file
+
+    try:
+        return read_image_file(path)
+    except BadInputError as exc:
+        raise BadInputError(f"{option} {exc.message}") from None
+
+
+def recorded_tenant_spec(spec: str) -> str:
+    """The --tenant value as it can be used again later: profile files get an absolute path."""
+    is_file = spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec
+    return str(Path(spec).resolve()) if is_file else spec
 
 
 def _credentials(request: RunRequest, demo_password: str | None) -> Credentials:

@@ -15,6 +15,8 @@ def write_atomic(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600 files; evidence is read by others
+            os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
@@ -25,11 +27,34 @@ def write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
+def file_mode() -> int:
+    """The mode a plain new file gets under the process umask (read by setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_json(path: Path, data: Any) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=_plain) + "\n"
     write_atomic(path, text.encode("utf-8"))
+
+
+def _plain(value: Any) -> Any:
+    """JSON for values json does not know: numpy scalars as numbers and booleans, else text."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        plain = item()
+        if isinstance(plain, bool | int | float | str):
+            return plain
+    return str(value)
 
 
 def slug(text: str, limit: int = 48) -> str:
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return cleaned[:limit].rstrip("-") or "step"
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of report.json, shipped with the package."""
+    path = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,30 +1,207 @@
-"""Remove secrets from URLs and text before they reach evidence."""
+"""Remove secrets from URLs, text, the HAR and the Playwright trace before they reach evidence.
+
+Every redaction rule lives here, so the report, the console log, the HAR and the trace agree.
+"""
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "REDACTED"
 # Query parameters that carry codes, tokens or signatures (OAuth, SharePoint's CDN URLs).
-SECRET_PARAM = re.compile(
-    r"(?i)^(code|id_token|access_token|refresh_token|token|session_state|client_info|"
-    r"_oat_|p4|sig|signature|password|passwd|otc|nonce|state|sso_nonce)$"
+_SECRET_PARAM_NAMES = (
+    r"code|id_token|access_token|refresh_token|token|session_state|client_info|"
+    r"_oat_|p4|sig|signature|password|passwd|pwd|otc|nonce|state|sso_nonce|flowtoken|"
+    r"canary|client_secret|assertion|code_verifier|api_key|apikey|samlresponse"
 )
+SECRET_PARAM = re.compile(rf"(?i)^({_SECRET_PARAM_NAMES})$")
+# Header, cookie and JSON key names whose values are secrets wherever they appear.
+SECRET_NAME = re.compile(
+    r"(?i)(cookie|authorization|authenticate-info|token|secret|passw|credential|"
+    r"api[-_]?key|x-csrf|x-xsrf|requestdigest|^sid$|^session)"
+)
+_PARAM_IN_TEXT = re.compile(rf"(?i)(?<=[?&#;])({_SECRET_PARAM_NAMES})=([^&#\s\"'<>\\]*)")
+_JWT = re.compile(r"\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*")
+_BEARER = re.compile(r"(?i)\b(bearer|basic|negotiate|ntlm)\s+[\w.~+/=-]{8,}")
+_URL = re.compile(r"https?://[^\s\"'<>\\]+")
+_INPUT_TAG = re.compile(r"(?is)<input\b[^>]*>")
+_NAME_ATTR = re.compile(r"""(?is)\bname\s*=\s*["']?([^"'\s>]+)""")
+_VALUE_ATTR = re.compile(r"""(?is)(\bvalue\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""")
+_TEXT_SUFFIXES = (".html", ".htm", ".js", ".json", ".css", ".txt", ".xml", ".svg", ".dat")
 
 
 def redact_url(url: str | None) -> str | None:
-    """The URL with secret-bearing query values replaced by REDACTED."""
+    """The URL with secret-bearing query (and fragment) values replaced by REDACTED."""
     if not url:
         return url
     try:
         parts = urlsplit(url)
     except ValueError:
+        return redact_text(url)
+    query = _redact_query(parts.query)
+    fragment = _redact_query(parts.fragment) if "=" in parts.fragment else parts.fragment
+    if query == parts.query and fragment == parts.fragment:
         return url
-    if not parts.query:
-        return url
-    query = [
-        (key, REDACTED if SECRET_PARAM.match(key) else value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="@:/")))
+    return urlunsplit(parts._replace(query=query, fragment=fragment))
+
+
+def _redact_query(query: str) -> str:
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(SECRET_PARAM.match(key) for key, _ in pairs):
+        return query
+    redacted = [(key, REDACTED if SECRET_PARAM.match(key) else value) for key, value in pairs]
+    return urlencode(redacted, safe="@:/")
+
+
+def is_secret_name(name: str) -> bool:
+    """True for a header, cookie, form field or parameter name whose value is a secret."""
+    return bool(SECRET_PARAM.match(name) or SECRET_NAME.search(name))
+
+
+def redact_text(text: str) -> str:
+    """Free text with secret query values, JWTs, bearer credentials and secret inputs replaced."""
+    if "<input" in text.lower():
+        text = _INPUT_TAG.sub(_redact_input, text)
+    text = _URL.sub(lambda m: redact_url(m.group(0)) or "", text)
+    text = _PARAM_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    text = _JWT.sub(REDACTED, text)
+    return _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+
+
+def _redact_input(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    name = _NAME_ATTR.search(tag)
+    if not name or not is_secret_name(name.group(1)):
+        return tag
+    return _VALUE_ATTR.sub(lambda m: f'{m.group(1)}"{REDACTED}"', tag)
+
+
+def scrub(value: Any) -> Any:
+    """Redact a JSON-like value: secret-named keys and name/value pairs, then every string."""
+    if isinstance(value, dict):
+        if _is_pair(value) and is_secret_name(str(value["name"])):
+            return {**value, "value": REDACTED}
+        return {
+            key: REDACTED if _secret_key(key, item) else scrub(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def _is_pair(value: dict[str, Any]) -> bool:
+    return "name" in value and isinstance(value.get("value"), str)
+
+
+def _secret_key(key: str, item: Any) -> bool:
+    return isinstance(item, str) and bool(item) and bool(SECRET_NAME.search(key))
+
+
+# ---- HAR -------------------------------------------------------------------------------------
+
+
+def redact_entry(entry: dict[str, Any]) -> set[str]:
+    """Redact one HAR entry in place; return the trace resources holding removed bodies."""
+    dropped: set[str] = set()
+    request = entry.get("request") or {}
+    response = entry.get("response") or {}
+    for cookie in [*request.get("cookies", []), *response.get("cookies", [])]:
+        cookie["value"] = REDACTED
+    for param in request.get("queryString", []):
+        if SECRET_PARAM.match(str(param.get("name", ""))):
+            param["value"] = REDACTED
+    post = request.get("postData")
+    if isinstance(post, dict):
+        for key in ("_sha1", "_file"):
+            if key in post:
+                dropped.add(str(post.pop(key)).rsplit("/", 1)[-1])
+        for param in post.get("params", []):
+            param["value"] = REDACTED
+            param.pop("fileName", None)
+        post["text"] = _redacted_form(post) if post.get("params") else REDACTED
+    content = response.get("content")
+    if isinstance(content, dict) and "text" in content:
+        content.pop("text")
+        content["comment"] = "body removed from the evidence"
+    for headers in (request.get("headers", []), response.get("headers", [])):
+        for header in headers:
+            name = str(header.get("name", "")).lower()
+            if name in ("location", "referer", "content-location"):
+                header["value"] = redact_url(header.get("value")) or ""
+    return dropped
+
+
+def _redacted_form(post: dict[str, Any]) -> str:
+    return urlencode([(p.get("name", ""), REDACTED) for p in post.get("params", [])])
+
+
+def redact_har(data: bytes) -> bytes:
+    """A HAR without cookies, auth headers, tokens, secret query values or form bodies."""
+    har = json.loads(data)
+    for entry in har.get("log", {}).get("entries", []):
+        redact_entry(entry)
+    return (json.dumps(scrub(har), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# ---- Playwright trace ------------------------------------------------------------------------
+
+
+def redact_trace(data: bytes) -> bytes:
+    """The trace zip rewritten: network entries as in the HAR, events and text resources scrubbed.
+
+    Request bodies stored as separate resources are dropped; images are kept as they are.
+    """
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        members = source.infolist()
+        dropped: set[str] = set()
+        rewritten: dict[str, bytes] = {}
+        for info in members:
+            if info.filename.endswith((".trace", ".network", ".stacks")):
+                rewritten[info.filename] = _redact_jsonl(info.filename, source.read(info), dropped)
+        for info in members:
+            name = info.filename
+            if name.startswith("resources/") and name.rsplit("/", 1)[-1] in dropped:
+                continue
+            content = rewritten.get(name)
+            if content is None:
+                content = source.read(info)
+                if name.startswith("resources/"):
+                    content = _redact_resource(name, content)
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def _redact_jsonl(name: str, content: bytes, dropped: set[str]) -> bytes:
+    text = content.decode("utf-8")
+    if name.endswith(".stacks"):
+        return json.dumps(scrub(json.loads(text))).encode("utf-8") if text.strip() else content
+    lines = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        event = json.loads(line)
+        if event.get("type") == "resource-snapshot" and isinstance(event.get("snapshot"), dict):
+            dropped |= redact_entry(event["snapshot"])
+        lines.append(json.dumps(scrub(event), ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _redact_resource(name: str, content: bytes) -> bytes:
+    if not name.endswith(_TEXT_SUFFIXES) and "." in name.rsplit("/", 1)[-1]:
+        return content
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content
+    return redact_text(text).encode("utf-8")
