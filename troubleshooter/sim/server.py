@@ -8,6 +8,7 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
+from .photos import favicon_png
 from .web import Request, Response, Router, parse_cookies, parse_query, text
 
 log = logging.getLogger("troubleshooter.sim")
@@ -60,6 +61,10 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             body=body,
         )
         router = self.server.routers.get(host)
+        if req.path == "/favicon.ico":
+            resp = Response(200, favicon_png()).header("Content-Type", "image/png")
+            self._write(resp.header("Cache-Control", "public, max-age=86400"))
+            return
         try:
             for hook in self.server.before_request:
                 hook()  # type: ignore[operator]
