@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageOps
 
+from troubleshooter.composite import PANEL_PX, photo_panels, side_by_side
 from troubleshooter.errors import BadInputError
-from troubleshooter.photo import compare, looks_like_placeholder, read_image_file
+from troubleshooter.photo import (
+    PhotoSample,
+    compare,
+    file_sample,
+    looks_like_placeholder,
+    read_image_file,
+)
 from troubleshooter.sim.photos import demo_photo, placeholder_png
 from troubleshooter.sim.users import current_photo, old_photo
 
@@ -81,3 +89,58 @@ def test_read_image_file_errors(tmp_path: Path) -> None:
     big.write_bytes(b"\xff" * (4 * 1024 * 1024 + 1))
     with pytest.raises(BadInputError, match="a profile photo may be at most 4 MB"):
         read_image_file(big)
+
+
+def _sample(data: bytes, content_type: str = "image/jpeg", status: int = 200) -> PhotoSample:
+    return PhotoSample("https://x/p", "https://x/p", status, content_type, data)
+
+
+def test_file_sample_stands_in_for_a_fetched_photo(tmp_path: Path) -> None:
+    path = tmp_path / "approved.png"
+    Image.open(io.BytesIO(current_photo("adele.vance", "AV"))).save(path)
+    sample = file_sample(path)
+    assert sample.ok and sample.content_type == "image/png" and sample.extension == "png"
+    assert sample.final_url == path.resolve().as_uri()
+    assert compare(sample.content, current_photo("adele.vance", "AV")).same
+
+
+def test_composite_panels_are_labelled_with_distances() -> None:
+    reference = _sample(current_photo("adele.vance", "AV"))
+    before = _sample(thumbnail(old_photo("adele.vance", "AV"), 240, 80, False))
+    after = _sample(thumbnail(reference.content, 240, 80, False))
+    first, stale, fresh = photo_panels(reference, before, after)
+    assert (first.title, first.caption, first.good) == ("Photo of record", "the reference", None)
+    assert stale.caption.startswith("different photo\ndistance ") and stale.good is False
+    assert fresh.caption.startswith("same photo\ndistance ") and fresh.good is True
+    distance = compare(after.content, reference.content).distance
+    assert fresh.caption == f"same photo\ndistance {distance} (same <= 12)"
+
+
+def test_composite_panels_for_missing_and_placeholder_photos() -> None:
+    grey = _sample(placeholder_png(240), "image/png")
+    first, before, after = photo_panels(None, grey, _sample(b"", "text/html", 404))
+    assert (first.image, first.caption) == (None, "none: no photo of record")
+    assert before.caption == "grey placeholder"
+    assert (after.image, after.caption) == (None, "HTTP 404")
+    assert photo_panels(None, None, None)[1].caption == "not checked"
+
+
+def test_side_by_side_is_one_png_row() -> None:
+    panels = photo_panels(
+        _sample(current_photo("lee.gu", "LG")), None, _sample(old_photo("lee.gu", "LG"))
+    )
+    image = Image.open(io.BytesIO(side_by_side(panels, "Lee Gu: profile photo")))
+    assert image.format == "PNG"
+    assert image.width == 16 + 3 * (PANEL_PX + 16)
+    # The reference is drawn at full panel size in the first column, bottom row.
+    ref = image.crop((16, image.height - 16 - PANEL_PX, 16 + PANEL_PX, image.height - 16))
+    out = io.BytesIO()
+    ref.save(out, format="PNG")
+    assert compare(out.getvalue(), current_photo("lee.gu", "LG")).same
+
+
+def test_comparison_is_plain_json() -> None:
+    result = compare(current_photo("adele.vance", "AV"), old_photo("adele.vance", "AV"))
+    data = result.as_dict()
+    assert type(data["distance"]) is int and type(data["same"]) is bool
+    assert json.loads(json.dumps(data)) == data

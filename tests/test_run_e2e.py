@@ -42,7 +42,7 @@ def test_demo_fixes_the_stale_user(tmp_path: Path) -> None:
     comparison = report["verdict"]["comparison"]
     assert comparison["before"]["same"] is False, "SharePoint's photo differed before"
     assert comparison["after"]["same"] is True, "and matches the photo of record after"
-    assert [s["status"] for s in report["steps"]] == ["ok"] * 10
+    assert [s["status"] for s in report["steps"]] == ["ok"] * 11
     assert report["steps"][1]["data"]["signed_in_as"] == STALE
 
     files = sorted(p.name for p in folder.iterdir())
@@ -52,9 +52,15 @@ def test_demo_fixes_the_stale_user(tmp_path: Path) -> None:
         "photo-of-record.jpg",
         "sharepoint-photo-before.png",
         "sharepoint-photo-after.png",
+        "composite.png",
         "report.json",
+        "report.html",
+        "summary.md",
         "console.log",
-    } | {f"sharepoint-{size}-{when}.jpg" for size in "SML" for when in ("before", "after")}
+        "network.har",
+        "trace.zip",
+        "manifest.json",
+    } | {f"sharepoint-{size}-{when}.jpg" for size in "sml" for when in ("before", "after")}
     assert set(files) == expected
 
 
@@ -79,8 +85,14 @@ def test_other_demo_users(
 
 def test_still_stale_when_sharepoint_never_refreshes(tmp_path: Path) -> None:
     result = run_cli(
-        "run", "sharepoint-resync", "--user", NEVER_REFRESHES, "--out", str(tmp_path),
-        "--poll-timeout", "3",
+        "run",
+        "sharepoint-resync",
+        "--user",
+        NEVER_REFRESHES,
+        "--out",
+        str(tmp_path),
+        "--poll-timeout",
+        "3",
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Verdict: still-stale (exit 1)" in result.stdout
@@ -95,8 +107,16 @@ def test_placeholder_when_sharepoint_keeps_no_copy(tmp_path: Path) -> None:
     with SimTenant(options=SimOptions(sync_delay=0.2), users=users) as sim:
         profile = tenant_profile(sim, tmp_path)
         result = run_cli(
-            "run", "sharepoint-resync", "--user", NO_COPY, "--tenant", str(profile),
-            "--out", str(tmp_path / "out"), "--poll-timeout", "2",
+            "run",
+            "sharepoint-resync",
+            "--user",
+            NO_COPY,
+            "--tenant",
+            str(profile),
+            "--out",
+            str(tmp_path / "out"),
+            "--poll-timeout",
+            "2",
             env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD},
         )
     assert result.returncode == 3, result.stdout + result.stderr
@@ -108,8 +128,14 @@ def test_sync_happens_in_the_tenant_and_only_through_the_site_visit(tmp_path: Pa
         old = sim.state.sharepoint_photo(STALE)
         assert old != sim.state.photo_of_record(STALE)
         result = run_cli(
-            "run", "sharepoint-resync", "--user", STALE, "--tenant",
-            str(tenant_profile(sim, tmp_path)), "--out", str(tmp_path / "out"),
+            "run",
+            "sharepoint-resync",
+            "--user",
+            STALE,
+            "--tenant",
+            str(tenant_profile(sim, tmp_path)),
+            "--out",
+            str(tmp_path / "out"),
             env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD},
         )
         assert result.returncode == 0, result.stdout + result.stderr
@@ -124,7 +150,8 @@ def test_broken_scenario_file_gives_one_message_and_exit_2(tmp_path: Path) -> No
     assert result.returncode == 2
     assert result.stderr == (
         f"error: {broken}:6: step 2: action: unknown action 'clik' (known: open, sign_in, "
-        "capture_reference, check_sharepoint_photo, click, fill, wait_for, screenshot)\n"
+        "capture_reference, check_sharepoint_photo, click, fill, wait_for, screenshot, "
+        "select_tab, upload_photo, composite)\n"
     )
     assert result.stdout == ""
     assert not any(tmp_path.iterdir()), "nothing is written for bad input"

@@ -25,14 +25,15 @@ def test_builtin_scenarios_validate(name: str) -> None:
         (
             "unknown-action.yaml",
             ":6: step 2: action: unknown action 'clik' (known: open, sign_in, capture_reference, "
-            "check_sharepoint_photo, click, fill, wait_for, screenshot)",
+            "check_sharepoint_photo, click, fill, wait_for, screenshot, select_tab, upload_photo, "
+            "composite)",
         ),
         ("missing-target.yaml", ":7: step 3 (click): target: Field required"),
         ("bad-yaml.yaml", ":5: not valid YAML: expected ',' or ']', but got '{'"),
         (
             "unknown-variable.yaml",
-            ":5: unknown variable ${homepage} (known: display_name, home, mysite, sharepoint, "
-            "site, upn)",
+            ":5: unknown variable ${homepage} (known: display_name, home, mysite, photo, "
+            "sharepoint, site, upn)",
         ),
         ("extra-key.yaml", ":8: step 2 (wait_for): timout_s: unknown key"),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from playwright.sync_api import BrowserContext, Page
@@ -32,7 +33,10 @@ class RunSettings:
     executable_path: str | None = None
     channel: str | None = None
     endpoint: str | None = None
-
+    expected_photo: Path | None = None  # --expected-photo: the reference instead of the home's
+    extra_variables: dict[str, str] = field(default_factory=dict)  # e.g. ${photo} from --photo
+    tenant_spec: str | None = None  # the --tenant value, recorded so `recheck` can come back
+    targets_file: str | None = None  # --targets, recorded for `recheck` too
 
     @property
     def show_window(self) -> bool:

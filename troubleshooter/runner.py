@@ -56,6 +56,7 @@ def run_scenario(
     targets = targets or TargetBook.load()
     targets.set_values(upn=settings.upn, display_name=settings.upn)
     variables = {**settings.tenant.variables(), "upn": settings.upn, "display_name": settings.upn}
+    variables.update(settings.extra_variables)
     titles = [step_title(s) for s in scenario.steps]
     with sync_playwright() as playwright:
         choice = choose_browser(
@@ -283,4 +284,7 @@ def _environment(browser: str, version: str, settings: RunSettings) -> dict[str,
         "tenant": settings.tenant.name,
         "sign_in": settings.sign_in,
         "headed": str(settings.show_window),
+        # How to reach the same tenant again (`troubleshooter recheck`).
+        "tenant_spec": settings.tenant_spec or "",
+        "targets_file": settings.targets_file or "",
     }

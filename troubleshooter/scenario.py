@@ -14,6 +14,9 @@ from troubleshooter.errors import BadInputError
 
 VARIABLE = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 BUILTIN_VARIABLES = frozenset({"home", "sharepoint", "mysite", "site", "upn", "display_name"})
+# Variables that come from a command-line option, with the hint shown when it is missing.
+OPTION_VARIABLES = {"photo": "pass --photo FILE (the new photo: an image of at most 4 MB)"}
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
 class _Step(BaseModel):
@@ -44,6 +47,13 @@ class CaptureReferenceStep(_Step):
     action: Literal["capture_reference"]
     target: str = "account_photo"
     screenshot: bool = False
+    label: str | None = Field(
+        default=None, pattern=NAME_PATTERN, description="Suffix for the captured files"
+    )
+    fresh: bool = Field(default=False, description="Reload without the browser cache first")
+    expect: str | None = Field(
+        default=None, description="An image file the photo of record must show, e.g. ${photo}"
+    )
 
 
 class CheckSharePointPhotoStep(_Step):
@@ -86,8 +96,33 @@ class ScreenshotStep(_Step):
 
     action: Literal["screenshot"]
     target: str
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(pattern=NAME_PATTERN)
     fresh: bool = Field(default=False, description="Reload without the browser cache first")
+    screenshot: bool = False
+
+
+class SelectTabStep(_Step):
+    """Select a tab (e.g. People on SharePoint search); nothing to do if already selected."""
+
+    action: Literal["select_tab"]
+    target: str
+
+
+class UploadPhotoStep(_Step):
+    """Upload a photo in the "Change your photo" dialog, then Apply and Done."""
+
+    action: Literal["upload_photo"]
+    file: str = Field(description="The image file, usually ${photo}")
+    target: str = "photo_upload_input"
+    apply_target: str = "photo_apply"
+    done_target: str = "photo_done"
+
+
+class CompositeStep(_Step):
+    """Put the photo of record and SharePoint's copy before and after side by side."""
+
+    action: Literal["composite"]
+    name: str = Field(default="composite", pattern=NAME_PATTERN)
     screenshot: bool = False
 
 
@@ -100,6 +135,9 @@ STEP_TYPES = (
     FillStep,
     WaitForStep,
     ScreenshotStep,
+    SelectTabStep,
+    UploadPhotoStep,
+    CompositeStep,
 )
 ACTIONS = [get_args(t.model_fields["action"].annotation)[0] for t in STEP_TYPES]
 Step = Annotated[Union[STEP_TYPES], Field(discriminator="action")]  # noqa: UP007
@@ -110,7 +148,7 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(pattern=NAME_PATTERN)
     title: str
     description: str = ""
     sources: list[str] = Field(default_factory=list)
@@ -144,6 +182,8 @@ def substitute(text: str, values: dict[str, str]) -> str:
 
 
 def _hint(key: str) -> str:
+    if key in OPTION_VARIABLES:
+        return f" ({OPTION_VARIABLES[key]})"
     return " (pass --site, or set site: in the tenant profile)" if key == "site" else ""
 
 
@@ -198,11 +238,12 @@ def parse_scenario(text: str, source: str) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise BadInputError(_describe(exc, root, data, source)) from None
-    unknown = scenario.needs() - BUILTIN_VARIABLES - set(scenario.variables)
+    known_names = BUILTIN_VARIABLES | set(OPTION_VARIABLES) | set(scenario.variables)
+    unknown = scenario.needs() - known_names
     if unknown:
         name = sorted(unknown)[0]
         line = _line_of_text(text, "${" + name + "}")
-        known = ", ".join(sorted(BUILTIN_VARIABLES | set(scenario.variables)))
+        known = ", ".join(sorted(known_names))
         raise BadInputError(f"{source}:{line}: unknown variable ${{{name}}} (known: {known})")
     return scenario
 

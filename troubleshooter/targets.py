@@ -112,7 +112,7 @@ class TargetBook:
             if strategy.name is not None:
                 kwargs.update(name=value(strategy.name), exact=True)
             elif strategy.name_re is not None:
-                kwargs["name"] = re.compile(value(strategy.name_re))
+                kwargs["name"] = _js_regex(value(strategy.name_re))
             loc = scope.get_by_role(strategy.role, **kwargs)  # type: ignore[arg-type]
         elif strategy.label:
             loc = scope.get_by_label(value(strategy.label), exact=True)
@@ -183,3 +183,10 @@ class TargetBook:
 
     def _fill(self, text: str) -> str:
         return substitute(text, self.values) if "${" in text else text
+
+
+def _js_regex(pattern: str) -> re.Pattern[str]:
+    """Playwright runs the pattern as a JavaScript RegExp, which has no inline ``(?i)``."""
+    if pattern.startswith("(?i)"):
+        return re.compile(pattern[4:], re.IGNORECASE)
+    return re.compile(pattern)

@@ -1,14 +1,26 @@
-"""Generic page steps: open, click, fill, wait for, and element screenshots."""
+"""Generic page steps: open, click, fill, select a tab, upload, wait for, element screenshots."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 from playwright.sync_api import Page
 
 from troubleshooter.context import RunContext
 from troubleshooter.errors import PageError
-from troubleshooter.scenario import ClickStep, FillStep, OpenStep, ScreenshotStep, WaitForStep
+from troubleshooter.photo import read_image_file
+from troubleshooter.scenario import (
+    ClickStep,
+    FillStep,
+    OpenStep,
+    ScreenshotStep,
+    SelectTabStep,
+    UploadPhotoStep,
+    WaitForStep,
+)
 from troubleshooter.steps import StepOutcome, handler
 
 WAIT_FOR_IMAGES = """el => Promise.all(
@@ -86,24 +98,82 @@ def wait_for(ctx: RunContext, step: WaitForStep) -> StepOutcome:
     )
 
 
+@handler("select_tab")
+def select_tab(ctx: RunContext, step: SelectTabStep) -> StepOutcome:
+    found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
+    if found.locator.get_attribute("aria-selected") == "true":
+        return StepOutcome(f"{step.target} is already selected", {"strategy": found.strategy})
+    url_before = ctx.page.url
+    found.locator.click()
+    deadline = time.monotonic() + step.timeout_s
+    while ctx.page.url == url_before:
+        again = ctx.targets.try_find(ctx.page, step.target)
+        if again and again.locator.get_attribute("aria-selected") == "true":
+            break  # a tab that switches in place, without loading a page
+        if time.monotonic() >= deadline:
+            raise PageError(f"{step.target} did not become selected within {step.timeout_s:g}s")
+        ctx.page.wait_for_timeout(100)
+    ctx.page.wait_for_load_state("load", timeout=step.timeout_s * 1000)
+    return StepOutcome(
+        f"selected {step.target} (found by {found.strategy})",
+        {"strategy": found.strategy, "landed_on": ctx.page.url},
+    )
+
+
+@handler("upload_photo")
+def upload_photo(ctx: RunContext, step: UploadPhotoStep) -> StepOutcome:
+    path = Path(ctx.resolve(step.file))
+    content = read_image_file(path)
+    found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
+    is_file_input = found.locator.evaluate("el => el.tagName === 'INPUT' && el.type === 'file'")
+    if is_file_input:
+        found.locator.set_input_files(path)
+    else:  # a button that opens the operating system's file chooser
+        with ctx.page.expect_file_chooser(timeout=step.timeout_s * 1000) as chooser:
+            found.locator.click()
+        chooser.value.set_files(path)
+    ctx.targets.find(ctx.page, step.apply_target, step.timeout_s).locator.click()
+    done = ctx.targets.find(ctx.page, step.done_target, step.timeout_s)
+    ctx.capture(
+        "photo-uploaded",
+        "photo",
+        content,
+        path.suffix.lstrip(".").lower() or "bin",
+        f"The photo uploaded as the new photo of record ({path.name})",
+    )
+    done.locator.click()
+    return StepOutcome(
+        f"uploaded {path.name} ({len(content):,} bytes), applied and closed the dialog",
+        {"file": path.name, "bytes": len(content), "strategy": found.strategy},
+    )
+
+
+@contextlib.contextmanager
+def fresh_page(ctx: RunContext, timeout_s: float) -> Iterator[Page]:
+    """Reload the page with the browser cache disabled, and keep it disabled inside the block.
+
+    What the page shows then is what the server holds now, not what this tab cached earlier.
+    """
+    page = ctx.page
+    session = ctx.context.new_cdp_session(page)
+    session.send("Network.enable")  # without it, setCacheDisabled does nothing
+    session.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    try:
+        page.reload(wait_until="load", timeout=timeout_s * 1000)
+        yield page
+    finally:
+        session.send("Network.setCacheDisabled", {"cacheDisabled": False})
+        session.detach()
+
+
 @handler("screenshot")
 def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
-    page = ctx.page
-    session = None
-    if step.fresh:
-        # Reload what the server holds now, not what this tab cached earlier in the run.
-        session = ctx.context.new_cdp_session(page)
-        session.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        page.reload(wait_until="load", timeout=step.timeout_s * 1000)
-    try:
-        found = ctx.targets.find(page, step.target, step.timeout_s)
+    fresh = fresh_page(ctx, step.timeout_s) if step.fresh else contextlib.nullcontext()
+    with fresh:
+        found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
         found.locator.scroll_into_view_if_needed()
         found.locator.evaluate(WAIT_FOR_IMAGES)
         image = found.locator.screenshot(timeout=step.timeout_s * 1000)
-    finally:
-        if session is not None:
-            session.send("Network.setCacheDisabled", {"cacheDisabled": False})
-            session.detach()
     description = f"{ctx.targets.get(step.target).description}, as the page shows it"
     ctx.capture(step.name, "element", image, "png", description)
     return StepOutcome(f"captured {step.target}", {"strategy": found.strategy})

@@ -2,53 +2,158 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Locator
+
+from troubleshooter.composite import photo_panels, side_by_side
 from troubleshooter.context import RunContext
 from troubleshooter.errors import PageError
-from troubleshooter.photo import SIZES, PhotoSample, compare, userphoto_url
-from troubleshooter.scenario import CaptureReferenceStep, CheckSharePointPhotoStep
+from troubleshooter.photo import (
+    SIZES,
+    PhotoSample,
+    compare,
+    file_sample,
+    read_image_file,
+    userphoto_url,
+)
+from troubleshooter.scenario import CaptureReferenceStep, CheckSharePointPhotoStep, CompositeStep
 from troubleshooter.steps import StepOutcome, handler
+from troubleshooter.steps.navigation import fresh_page
 
 POLL_INTERVAL_S = 2.0
 
 
 @handler("capture_reference")
 def capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutcome:
+    fresh = fresh_page(ctx, step.timeout_s) if step.fresh else contextlib.nullcontext()
+    with fresh:
+        return _capture_reference(ctx, step)
+
+
+def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutcome:
+    suffix = f"-{step.label}" if step.label else ""
+    key = f"reference{suffix}"
     found = ctx.targets.first_of(ctx.page, [step.target, "account_initials"], step.timeout_s)
     if found is None:
         raise PageError(ctx.targets.not_found_message(ctx.page, step.target, step.timeout_s))
     circle = ctx.targets.find(ctx.page, "account_button", 5).locator
     ctx.capture(
-        "account-circle",
+        f"account-circle{suffix}",
         "element",
         circle.screenshot(),
         "png",
         "The account circle on the Microsoft 365 home",
     )
-    if found.target == "account_initials":
+    shown = None if found.target == "account_initials" else _circle_photo(ctx, found.locator)
+    if step.expect is not None:
+        _expect_photo(ctx, shown, Path(ctx.resolve(step.expect)))
+    if ctx.settings.expected_photo is not None:
+        return _expected_reference(ctx, shown, suffix, key)
+    if shown is None:
+        ctx.photos.reference = None
         ctx.photos.reference_source = "account circle shows initials: no photo of record"
-        ctx.photo_checked("reference", {"present": False, "source": ctx.photos.reference_source})
+        data = {"present": False, "kind": "account-circle", "source": ctx.photos.reference_source}
+        ctx.photo_checked(key, data)
         return StepOutcome(
-            "the account circle shows initials: the user has no photo of record", {"present": False}
+            "the account circle shows initials: the user has no photo of record", data
         )
-    src = found.locator.evaluate("img => img.currentSrc || img.src")
+    ctx.photos.reference = shown
+    ctx.photos.reference_source = f"account circle on the Microsoft 365 home ({found.strategy})"
+    ctx.capture(
+        f"photo-of-record{suffix}",
+        "photo",
+        shown.content,
+        shown.extension,
+        "The photo of record, as the Microsoft 365 home loads it",
+    )
+    data = {
+        "present": True,
+        "kind": "account-circle",
+        "source": ctx.photos.reference_source,
+        **shown.as_dict(),
+    }
+    ctx.photo_checked(key, data)
+    return StepOutcome(f"photo of record: {shown.final_url}", data)
+
+
+def _circle_photo(ctx: RunContext, image: Locator) -> PhotoSample:
+    src = image.evaluate("img => img.currentSrc || img.src")
     sample = ctx.probe.fetch(src)
     if not sample.ok:
         raise PageError(f"the photo of record at {src} answered HTTP {sample.status}")
-    ctx.photos.reference = sample
-    ctx.photos.reference_source = f"account circle on the Microsoft 365 home ({found.strategy})"
+    return sample
+
+
+def _expect_photo(ctx: RunContext, shown: PhotoSample | None, path: Path) -> None:
+    """Stop the run unless the account circle shows the photo in ``path``."""
+    expected = read_image_file(path)
+    if shown is None:
+        raise PageError(f"the account circle shows initials, not the photo in {path.name}")
+    result = compare(shown.content, expected)
+    if not result.same:
+        raise PageError(
+            f"the Microsoft 365 home shows a different photo from {path.name} "
+            f"(distance {result.distance}, same when <= {result.threshold})"
+        )
+
+
+def _expected_reference(
+    ctx: RunContext, shown: PhotoSample | None, suffix: str, key: str
+) -> StepOutcome:
+    """--expected-photo: the file is the reference; the account circle is recorded next to it."""
+    path = ctx.settings.expected_photo
+    assert path is not None
+    reference = file_sample(path)
+    ctx.photos.reference = reference
+    ctx.photos.reference_source = f"--expected-photo {path.name}"
     ctx.capture(
-        "photo-of-record",
+        f"photo-of-record{suffix}",
         "photo",
-        sample.content,
-        sample.extension,
-        "The photo of record, as the Microsoft 365 home loads it",
+        reference.content,
+        reference.extension,
+        f"The expected photo of record, given with --expected-photo ({path.name})",
     )
-    data = {"present": True, "source": ctx.photos.reference_source, **sample.as_dict()}
-    ctx.photo_checked("reference", data)
-    return StepOutcome(f"photo of record: {sample.final_url}", data)
+    data: dict[str, Any] = {
+        "present": True,
+        "kind": "expected-photo",
+        "source": ctx.photos.reference_source,
+        **reference.as_dict(),
+        "requested_url": path.name,
+        "final_url": path.name,
+    }
+    if shown is not None:
+        ctx.capture(
+            f"account-circle-photo{suffix}",
+            "photo",
+            shown.content,
+            shown.extension,
+            "The photo the account circle on the Microsoft 365 home loads",
+        )
+        data["account_circle"] = {
+            **shown.as_dict(),
+            "comparison": compare(shown.content, reference.content).as_dict(),
+        }
+    ctx.photo_checked(key, data)
+    return StepOutcome(f"photo of record: {path.name} (--expected-photo)", data)
+
+
+@handler("composite")
+def composite(ctx: RunContext, step: CompositeStep) -> StepOutcome:
+    photos = ctx.photos
+    panels = photo_panels(photos.reference, photos.before, photos.after)
+    image = side_by_side(panels, f"{ctx.display_name or ctx.settings.upn}: profile photo")
+    ctx.capture(
+        step.name,
+        "composite",
+        image,
+        "png",
+        "Photo of record | SharePoint before | SharePoint after, with perceptual distances",
+    )
+    return StepOutcome("photo of record, SharePoint before and after side by side")
 
 
 @handler("check_sharepoint_photo")
