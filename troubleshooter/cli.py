@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from troubleshooter import __version__
 from troubleshooter.errors import TroubleshooterError
+
+if TYPE_CHECKING:
+    from troubleshooter.context import SessionOptions
 
 app = typer.Typer(
     help="Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online.",
@@ -65,6 +68,17 @@ EndpointOpt = Annotated[
         help="Connect to a running `playwright run-server` (ws://…) instead of launching.",
     ),
 ]
+SignInOpt = Annotated[
+    SignIn,
+    typer.Option(
+        "--sign-in",
+        help="password: from TROUBLESHOOTER_PASSWORD, the OS keyring or a hidden prompt. "
+        "interactive: the user signs in in a browser window.",
+    ),
+]
+SignInTimeoutOpt = Annotated[
+    float | None, typer.Option("--sign-in-timeout", min=1, help="Seconds to wait for sign-in.")
+]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders (evidence).")]
 HeadedOpt = Annotated[
     bool | None,
@@ -108,17 +122,8 @@ def run(
     ] = None,
     out: OutOpt = Path("evidence"),
     headed: HeadedOpt = None,
-    sign_in: Annotated[
-        SignIn,
-        typer.Option(
-            "--sign-in",
-            help="password: from TROUBLESHOOTER_PASSWORD, the OS keyring or a hidden prompt. "
-            "interactive: the user signs in in a browser window.",
-        ),
-    ] = SignIn.password,
-    sign_in_timeout: Annotated[
-        float | None, typer.Option("--sign-in-timeout", min=1, help="Seconds to wait for sign-in.")
-    ] = None,
+    sign_in: SignInOpt = SignIn.password,
+    sign_in_timeout: SignInTimeoutOpt = None,
     poll_timeout: Annotated[
         float | None,
         typer.Option("--poll-timeout", min=0, help="Seconds to wait for SharePoint to refresh."),
@@ -161,13 +166,10 @@ def run(
         tenant=tenant,
         site=site,
         out=out,
-        headed=headed,
-        sign_in=sign_in.value,
-        sign_in_timeout_s=sign_in_timeout,
+        session=_session(
+            sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
+        ),
         poll_timeout_s=poll_timeout,
-        executable_path=executable_path,
-        channel=channel.value if channel else None,
-        endpoint=browser_endpoint,
         ticket=ticket,
         operator=operator,
         targets_file=targets,
@@ -181,7 +183,7 @@ def run(
 @app.command()
 def demo(
     user: Annotated[
-        str, typer.Option("--user", help="Demo user (see `troubleshooter sim users`).")
+        str, typer.Option("--user", help="Demo user (`troubleshooter sim serve` lists them).")
     ] = "adele.vance@contoso.onmicrosoft.com",
     out: OutOpt = Path("evidence"),
     headed: HeadedOpt = None,
@@ -195,11 +197,30 @@ def demo(
         scenario=DEMO_SCENARIO,
         upn=user,
         out=out,
-        headed=headed,
-        executable_path=executable_path,
+        session=_session(SignIn.password, headed, None, executable_path, None, None),
         operator="troubleshooter demo",
     )
     _run_and_exit(request)
+
+
+def _session(
+    sign_in: SignIn,
+    headed: bool | None,
+    sign_in_timeout: float | None,
+    executable_path: str | None,
+    channel: Channel | None,
+    endpoint: str | None,
+) -> SessionOptions:
+    from troubleshooter.context import SessionOptions
+
+    return SessionOptions(
+        sign_in=sign_in.value,
+        headed=headed,
+        sign_in_timeout_s=sign_in_timeout,
+        executable_path=executable_path,
+        channel=channel.value if channel else None,
+        endpoint=endpoint,
+    )
 
 
 def _run_and_exit(request: object) -> NoReturn:
@@ -270,12 +291,8 @@ def recheck(
         typer.Option("--poll-timeout", min=0, help="Seconds to keep asking SharePoint (0: once)."),
     ] = None,
     headed: HeadedOpt = None,
-    sign_in: Annotated[
-        SignIn, typer.Option("--sign-in", help="password or interactive, as for `run`.")
-    ] = SignIn.password,
-    sign_in_timeout: Annotated[
-        float | None, typer.Option("--sign-in-timeout", min=1, help="Seconds to wait for sign-in.")
-    ] = None,
+    sign_in: SignInOpt = SignIn.password,
+    sign_in_timeout: SignInTimeoutOpt = None,
     executable_path: ExecutableOpt = None,
     channel: ChannelOpt = None,
     browser_endpoint: EndpointOpt = None,
@@ -287,12 +304,9 @@ def recheck(
         run_dir=run_dir,
         tenant=tenant,
         poll_timeout_s=poll_timeout,
-        headed=headed,
-        sign_in=sign_in.value,
-        sign_in_timeout_s=sign_in_timeout,
-        executable_path=executable_path,
-        channel=channel.value if channel else None,
-        endpoint=browser_endpoint,
+        session=_session(
+            sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
+        ),
     )
     try:
         result = run_recheck(request)

@@ -19,28 +19,35 @@ from troubleshooter.tenant import TenantProfile
 SignInMode = Literal["password", "interactive"]
 
 
+@dataclass(frozen=True)
+class SessionOptions:
+    """How to start the browser and sign in; the same for run, demo and recheck."""
+
+    sign_in: SignInMode = "password"
+    headed: bool | None = None  # None: headed only for interactive sign-in
+    sign_in_timeout_s: float | None = None
+    executable_path: str | None = None
+    channel: str | None = None
+    endpoint: str | None = None
+
+    @property
+    def show_window(self) -> bool:
+        return self.headed if self.headed is not None else self.sign_in == "interactive"
+
+
 @dataclass
 class RunSettings:
     """Everything a run needs besides the scenario."""
 
     upn: str
     tenant: TenantProfile
-    sign_in: SignInMode = "password"
+    session: SessionOptions = field(default_factory=SessionOptions)
     credentials: Credentials = field(default_factory=Credentials)
-    headed: bool | None = None  # None: headed only for interactive sign-in
-    sign_in_timeout_s: float | None = None
     poll_timeout_s: float | None = None
-    executable_path: str | None = None
-    channel: str | None = None
-    endpoint: str | None = None
     expected_photo: Path | None = None  # --expected-photo: the reference instead of the home's
     extra_variables: dict[str, str] = field(default_factory=dict)  # e.g. ${photo} from --photo
     tenant_spec: str | None = None  # the --tenant value, recorded so `recheck` can come back
     targets_file: str | None = None  # --targets, recorded for `recheck` too
-
-    @property
-    def show_window(self) -> bool:
-        return self.headed if self.headed is not None else self.sign_in == "interactive"
 
 
 @dataclass

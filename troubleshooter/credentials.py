@@ -38,6 +38,13 @@ def _keyring_get(service: str, upn: str) -> str | None:
         return None
 
 
+def credentials_for(upn: str, sign_in: str, demo_password: str | None = None) -> Credentials:
+    """No credentials for interactive sign-in (the user types them); else resolve them."""
+    if sign_in == "interactive":
+        return Credentials(source="typed by the user in the browser")
+    return resolve_credentials(upn, fallback_password=demo_password)
+
+
 def resolve_credentials(
     upn: str,
     *,

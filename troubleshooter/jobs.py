@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 
-from troubleshooter.context import RunSettings, SignInMode
-from troubleshooter.credentials import Credentials, resolve_credentials
+from troubleshooter.context import RunSettings, SessionOptions
+from troubleshooter.credentials import credentials_for
 from troubleshooter.events import EventBus
 from troubleshooter.evidence.bundle import bundle as bundle_run
 from troubleshooter.evidence.recorder import EvidenceRecorder
@@ -33,13 +33,8 @@ class RunRequest:
     tenant: str = "sim"
     site: str | None = None
     out: Path = Path("evidence")
-    headed: bool | None = None
-    sign_in: SignInMode = "password"
-    sign_in_timeout_s: float | None = None
+    session: SessionOptions = field(default_factory=SessionOptions)
     poll_timeout_s: float | None = None
-    executable_path: str | None = None
-    channel: str | None = None
-    endpoint: str | None = None
     ticket: str | None = None
     operator: str | None = None
     targets_file: Path | None = None
@@ -96,18 +91,12 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
         checked_image(request.expected_photo, "--expected-photo")
     with tenant_for(request.tenant, request.sim_sync_delay) as (profile, demo_password):
         profile = profile.with_site(request.site)
-        credentials = _credentials(request, demo_password)
         settings = RunSettings(
             upn=request.upn,
             tenant=profile,
-            sign_in=request.sign_in,
-            credentials=credentials,
-            headed=request.headed,
-            sign_in_timeout_s=request.sign_in_timeout_s,
+            session=request.session,
+            credentials=credentials_for(request.upn, request.session.sign_in, demo_password),
             poll_timeout_s=request.poll_timeout_s,
-            executable_path=request.executable_path,
-            channel=request.channel,
-            endpoint=request.endpoint,
             expected_photo=request.expected_photo,
             extra_variables=extra_variables,
             tenant_spec=recorded_tenant_spec(request.tenant),
@@ -157,12 +146,6 @@ def recorded_tenant_spec(spec: str) -> str:
     """The --tenant value as it can be used again later: profile files get an absolute path."""
     is_file = spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec
     return str(Path(spec).resolve()) if is_file else spec
-
-
-def _credentials(request: RunRequest, demo_password: str | None) -> Credentials:
-    if request.sign_in == "interactive":
-        return Credentials(source="typed by the user in the browser")
-    return resolve_credentials(request.upn, fallback_password=demo_password)
 
 
 def _check_variables(needed: set[str], profile: TenantProfile) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,8 @@ from typing import Any
 from rich.console import Console
 
 from troubleshooter.composite import photo_panels, side_by_side
-from troubleshooter.context import RunSettings, SignInMode
-from troubleshooter.credentials import Credentials, resolve_credentials
+from troubleshooter.context import RunSettings, SessionOptions
+from troubleshooter.credentials import credentials_for
 from troubleshooter.errors import BadInputError
 from troubleshooter.events import (
     Capture,
@@ -54,12 +54,7 @@ class RecheckRequest:
     run_dir: Path
     tenant: str | None = None
     poll_timeout_s: float | None = None
-    headed: bool | None = None
-    sign_in: SignInMode = "password"
-    sign_in_timeout_s: float | None = None
-    executable_path: str | None = None
-    channel: str | None = None
-    endpoint: str | None = None
+    session: SessionOptions = field(default_factory=SessionOptions)
 
 
 @dataclass(frozen=True)
@@ -162,14 +157,9 @@ def run_recheck(request: RecheckRequest, console: Console | None = None) -> Rech
         settings = RunSettings(
             upn=report["upn"],
             tenant=profile,
-            sign_in=request.sign_in,
-            credentials=_credentials(report["upn"], request.sign_in),
-            headed=request.headed,
-            sign_in_timeout_s=request.sign_in_timeout_s,
+            session=request.session,
+            credentials=credentials_for(report["upn"], request.session.sign_in),
             poll_timeout_s=request.poll_timeout_s,
-            executable_path=request.executable_path,
-            channel=request.channel,
-            endpoint=request.endpoint,
             expected_photo=expected,
             tenant_spec=spec,
             targets_file=recorded_targets,
@@ -180,12 +170,6 @@ def run_recheck(request: RecheckRequest, console: Console | None = None) -> Rech
     return RecheckResult(
         outcome, info(outcome).exit_code, writer.number, writer.elapsed_s, request.run_dir
     )
-
-
-def _credentials(upn: str, sign_in: SignInMode) -> Credentials:
-    if sign_in == "interactive":
-        return Credentials(source="typed by the user in the browser")
-    return resolve_credentials(upn)
 
 
 def _expected_photo(run_dir: Path, report: dict[str, Any]) -> Path | None:

@@ -58,11 +58,12 @@ def run_scenario(
     variables = {**settings.tenant.variables(), "upn": settings.upn, "display_name": settings.upn}
     variables.update(settings.extra_variables)
     titles = [step_title(s) for s in scenario.steps]
+    session = settings.session
     with sync_playwright() as playwright:
         choice = choose_browser(
-            playwright, settings.executable_path, settings.channel, settings.endpoint
+            playwright, session.executable_path, session.channel, session.endpoint
         )
-        browser = launch(playwright, choice, headed=settings.show_window)
+        browser = launch(playwright, choice, headed=session.show_window)
         stack = contextlib.ExitStack()
         try:
             bus.emit(
@@ -282,8 +283,8 @@ def _environment(browser: str, version: str, settings: RunSettings) -> dict[str,
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "tenant": settings.tenant.name,
-        "sign_in": settings.sign_in,
-        "headed": str(settings.show_window),
+        "sign_in": settings.session.sign_in,
+        "headed": str(settings.session.show_window),
         # How to reach the same tenant again (`troubleshooter recheck`).
         "tenant_spec": settings.tenant_spec or "",
         "targets_file": settings.targets_file or "",

@@ -10,10 +10,10 @@ from troubleshooter.steps import StepOutcome, handler
 
 @handler("sign_in")
 def sign_in(ctx: RunContext, step: SignInStep) -> StepOutcome:
-    settings = ctx.settings
-    timeout = settings.sign_in_timeout_s or step.timeout_s
+    settings, session = ctx.settings, ctx.settings.session
+    timeout = session.sign_in_timeout_s or step.timeout_s
     pages: list[str] = []
-    if settings.sign_in == "interactive":
+    if session.sign_in == "interactive":
         wait_for_person(ctx.page, ctx.targets, settings.upn, timeout, ctx.waiting)
     else:
         pages = sign_in_with_password(
@@ -26,9 +26,9 @@ def sign_in(ctx: RunContext, step: SignInStep) -> StepOutcome:
     ctx.targets.set_values(display_name=ctx.display_name)
     confirmed = f"confirmed as {email}" if email else "account email not shown; not confirmed"
     return StepOutcome(
-        f"signed in ({settings.sign_in}); {confirmed}",
+        f"signed in ({session.sign_in}); {confirmed}",
         {
-            "strategy": settings.sign_in,
+            "strategy": session.sign_in,
             "pages": pages,
             "display_name": ctx.display_name,
             "signed_in_as": email,
