@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -163,19 +163,29 @@ def _start_interactive(tmp_path: Path, sim: SimTenant, upn: str, timeout: str, p
     )
 
 
-def test_interactive_sign_in_resumes_when_the_person_finishes(
-    tmp_path: Path, playwright: Playwright
-) -> None:
-    upn = f"adele.vance@{DOMAIN}"
+def interactive_run(
+    tmp_path: Path, upn: str, person: Callable[[int], None]
+) -> tuple[int, str, str]:
+    """Run the tool with --sign-in interactive while ``person(port)`` works its window."""
     port = _free_port()
     with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
         tool = _start_interactive(tmp_path, sim, upn, "60", port)
         try:
-            _play_the_person(playwright, port, upn)
+            person(port)
             stdout, stderr = tool.communicate(timeout=120)
         finally:
             tool.kill()
-    assert tool.returncode == 0, stdout + stderr
+    return tool.returncode, stdout, stderr
+
+
+def test_interactive_sign_in_resumes_when_the_person_finishes(
+    tmp_path: Path, playwright: Playwright
+) -> None:
+    upn = f"adele.vance@{DOMAIN}"
+    code, stdout, stderr = interactive_run(
+        tmp_path, upn, lambda port: _play_the_person(playwright, port, upn)
+    )
+    assert code == 0, stdout + stderr
     assert f"waiting for {upn} to finish signing in" in stdout
     assert "Verdict: synced" in stdout
 
@@ -243,14 +253,10 @@ def test_identity_mismatch_when_someone_else_signs_in(
     tmp_path: Path, playwright: Playwright
 ) -> None:
     upn = f"adele.vance@{DOMAIN}"
-    port = _free_port()
-    with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
-        tool = _start_interactive(tmp_path, sim, upn, "60", port)
-        try:
-            _play_someone_else(playwright, port, f"alex.wilber@{DOMAIN}")
-            stdout, stderr = tool.communicate(timeout=120)
-        finally:
-            tool.kill()
-    assert tool.returncode == 17, stdout + stderr
+    other = f"alex.wilber@{DOMAIN}"
+    code, stdout, stderr = interactive_run(
+        tmp_path, upn, lambda port: _play_someone_else(playwright, port, other)
+    )
+    assert code == 17, stdout + stderr
     assert f"signed in as alex.wilber@{DOMAIN}, expected {upn}" in stdout
     stopped_before_sharepoint(tmp_path / "out")
