@@ -93,8 +93,11 @@ def test_recheck_sees_a_late_refresh(tmp_path: Path) -> None:
     assert recheck_files <= files
     assert set(entry["artifacts"]) == recheck_files
     assert {a["path"] for a in report["artifacts"] if a.get("recheck") == 1} == recheck_files
-    if (folder / "manifest.json").is_file():
-        assert verify(folder).ok, verify(folder).lines()
+    assert verify(folder).ok, verify(folder).lines()
+    html = (folder / "report.html").read_text()
+    assert "Recheck 1, " in html and 'alt="Recheck 1: photo of record' in html
+    summary = (folder / "summary.md").read_text()
+    assert "- **Recheck 1** (" in summary and "synced (exit 0)" in summary
 
 
 @pytest.mark.slow

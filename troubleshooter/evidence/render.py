@@ -69,6 +69,7 @@ def render_html(report: dict[str, Any], folder: Path) -> str:
             last_shot=_last_screenshot(report, folder),
             photos=_photo_cards(report, folder),
             composite=_by_kind(report, folder, "composite"),
+            rechecks=_recheck_views(report, folder),
             steps=steps,
             environment=_environment_rows(report),
             files=sorted(artifacts),
@@ -137,9 +138,24 @@ def _by_sha(report: dict[str, Any], sha256: str | None) -> dict[str, Any] | None
     return next((a for a in report.get("artifacts", []) if a.get("sha256") == sha256), None)
 
 
-def _by_kind(report: dict[str, Any], folder: Path, kind: str) -> Picture | None:
-    found = [a for a in report.get("artifacts", []) if a.get("kind") == kind]
+def _by_kind(
+    report: dict[str, Any], folder: Path, kind: str, recheck: int | None = None
+) -> Picture | None:
+    """The last artifact of a kind from the first run, or from one recheck."""
+    found = [
+        a
+        for a in report.get("artifacts", [])
+        if a.get("kind") == kind and a.get("recheck") == recheck
+    ]
     return _picture(folder, found[-1]) if found else None
+
+
+def _recheck_views(report: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
+    """Each recheck with its verdict and its side-by-side picture, oldest first."""
+    return [
+        {**entry, "composite": _by_kind(report, folder, "composite", entry.get("number"))}
+        for entry in report.get("rechecks", [])
+    ]
 
 
 def _photo_cards(report: dict[str, Any], folder: Path) -> list[PhotoCard]:
