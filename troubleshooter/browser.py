@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -99,7 +100,10 @@ def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) 
     """Start (or connect to) the chosen browser."""
     try:
         if choice.endpoint:
-            return playwright.chromium.connect(choice.endpoint)
+            # `playwright run-server` launches the browser itself, with these options.
+            options = {"headless": not headed, "args": BASE_ARGS}
+            header = {"x-playwright-launch-options": json.dumps(options)}
+            return playwright.chromium.connect(choice.endpoint, headers=header)
         return playwright.chromium.launch(
             headless=not headed,
             executable_path=choice.executable if choice.source != "playwright" else None,
