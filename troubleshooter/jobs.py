@@ -89,6 +89,7 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
     extra_variables = option_variables(request, scenario.needs())
     if request.expected_photo is not None:
         checked_image(request.expected_photo, "--expected-photo")
+    ensure_folder(request.out, "--out")
     with tenant_for(request.tenant, request.sim_sync_delay) as (profile, demo_password):
         profile = profile.with_site(request.site)
         settings = RunSettings(
@@ -112,6 +113,17 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
             raise
     bundle = bundle_run(recorder.folder) if request.zip and recorder.folder else None
     return JobResult(result, recorder.folder, bundle)
+
+
+def ensure_folder(folder: Path, option: str) -> None:
+    """Create the evidence folder now, so a bad path fails before any browser starts."""
+    from troubleshooter.errors import BadInputError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise BadInputError(f"{option} {folder}: cannot use it as a folder ({reason})") from None
 
 
 def option_variables(request: RunRequest, needed: set[str]) -> dict[str, str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from troubleshooter.context import RunContext
@@ -28,10 +30,22 @@ WAIT_FOR_IMAGES = """el => Promise.all(
     img.complete ? true : new Promise(done => { img.onload = img.onerror = done; })))"""
 
 
+NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
+
+
 @handler("open")
 def open_url(ctx: RunContext, step: OpenStep) -> StepOutcome:
     url = ctx.resolve(step.url)
-    response = ctx.page.goto(url, timeout=step.timeout_s * 1000, wait_until="load")
+    try:
+        response = ctx.page.goto(url, timeout=step.timeout_s * 1000, wait_until="load")
+    except PlaywrightError as exc:
+        reason = NET_ERROR.search(str(exc))
+        if reason is None:
+            raise
+        raise PageError(
+            f"could not reach {url} ({reason.group(1)}): check the network, the VPN or proxy, "
+            "and the tenant URLs (`troubleshooter doctor --tenant …`)"
+        ) from None
     status = response.status if response else None
     if status is not None and status >= 400:
         raise PageError(f"{url} answered HTTP {status}")

@@ -1,0 +1,101 @@
+"""Bad input gets one clear line, a documented exit code, no traceback and no run folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import only_run_folder, run_cli
+
+UPN = "adele.vance@contoso.onmicrosoft.com"
+
+
+def bad_tenant_file(tmp_path: Path) -> Path:
+    path = tmp_path / "tenant.yaml"
+    path.write_text("name: broken\nhome: https://www.office.com\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["run", "no-such-scenario", "--user", UPN],
+            "error: unknown scenario 'no-such-scenario': ",
+        ),
+        (
+            ["run", "sharepoint-resync", "--user", UPN, "--tenant", "missing.yaml"],
+            "error: tenant profile missing.yaml: file not found\n",
+        ),
+        (
+            ["run", "sharepoint-resync", "--user", UPN, "--tenant", "Contoso Corp"],
+            "error: --tenant 'Contoso Corp': expected 'sim', a tenant name like 'contoso', "
+            "or the path of a tenant profile (.yaml)\n",
+        ),
+        (
+            ["run", "sharepoint-resync", "--user", UPN, "--tenant", "contoso"],
+            "error: this scenario browses to ${site}: pass --site URL",
+        ),
+        (
+            ["run", "sharepoint-resync", "--user", UPN, "--expected-photo", "nope.jpg"],
+            "error: --expected-photo nope.jpg: file not found\n",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_cli(*args, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_tenant_profile_missing_keys(tmp_path: Path) -> None:
+    profile = bad_tenant_file(tmp_path)
+    result = run_cli("run", "sharepoint-resync", "--user", UPN, "--tenant", str(profile))
+    assert result.returncode == 2
+    assert result.stderr == f"error: tenant profile {profile}: sharepoint: Field required\n"
+
+
+def test_out_that_is_a_file(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    result = run_cli("run", "sharepoint-resync", "--user", UPN, "--out", str(taken))
+    assert result.returncode == 2
+    assert result.stderr == f"error: --out {taken}: cannot use it as a folder (File exists)\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "sharepoint-resync"], "Missing option '--user'"),
+        (["verify", "no-such-folder"], "path 'no-such-folder' does not exist"),
+        (["run", "sharepoint-resync", "--user", UPN, "--sign-in", "sms"], "'sms' is not one of"),
+    ],
+)
+def test_usage_errors(args: list[str], message: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_unreachable_tenant_is_a_page_error_with_advice(tmp_path: Path) -> None:
+    result = run_cli(
+        "run",
+        "sharepoint-resync",
+        "--user",
+        "jane@contoso.com",
+        "--tenant",
+        "contoso",
+        "--site",
+        "https://contoso.sharepoint.com/sites/intranet",
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 20, result.stdout + result.stderr
+    assert "could not reach https://www.office.com (ERR_" in result.stdout
+    report = json.loads((only_run_folder(tmp_path) / "report.json").read_text())
+    assert report["status"] == "error" and report["verdict"]["failed_step"] == 1
