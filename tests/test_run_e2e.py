@@ -123,8 +123,19 @@ def test_placeholder_when_sharepoint_keeps_no_copy(tmp_path: Path) -> None:
     assert "Verdict: placeholder (exit 3)" in result.stdout
 
 
-def test_sync_happens_in_the_tenant_and_only_through_the_site_visit(tmp_path: Path) -> None:
-    with SimTenant(options=SimOptions(sync_delay=0.5)) as sim:
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        # The reference is unsure about both: SharePoint without the CDN redirect, and a
+        # tenant where a direct userphoto.aspx request already counts as the trigger.
+        {"cdn_redirect": False},
+        {"refresh_on_direct_request": True},
+    ],
+    ids=["cdn", "no-cdn", "direct-request-triggers"],
+)
+def test_sync_happens_in_the_tenant(tmp_path: Path, options: dict[str, bool]) -> None:
+    with SimTenant(options=SimOptions(sync_delay=0.5, **options)) as sim:
         old = sim.state.sharepoint_photo(STALE)
         assert old != sim.state.photo_of_record(STALE)
         result = run_cli(
@@ -140,8 +151,11 @@ def test_sync_happens_in_the_tenant_and_only_through_the_site_visit(tmp_path: Pa
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert sim.state.sharepoint_photo(STALE) == sim.state.photo_of_record(STALE)
-        triggers = [entry for entry in sim.state.trigger_log if entry[4]]
-        assert triggers and all(entry[1] == STALE for entry in triggers)
+        triggers = [entry for entry in sim.state.trigger_log if entry.triggered]
+        assert triggers and all(entry.requester_upn == STALE for entry in triggers)
+    report = json.loads((only_run_folder(tmp_path / "out") / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "synced"
+    assert report["verdict"]["comparison"]["before"]["same"] is False
 
 
 def test_broken_scenario_file_gives_one_message_and_exit_2(tmp_path: Path) -> None:
