@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+
+from troubleshooter.sim import DEMO_USERS, SimUser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,3 +54,11 @@ def only_run_folder(out: Path) -> Path:
     folders = [p for p in out.glob("*/*") if p.is_dir()]
     assert len(folders) == 1, folders
     return folders[0]
+
+
+def users_with(upn: str, **changes: object) -> list[SimUser]:
+    """Fresh copies of the demo users, with ``changes`` applied to one of them."""
+    return [
+        dataclasses.replace(u, **changes) if u.upn == upn else dataclasses.replace(u)  # type: ignore[arg-type]
+        for u in DEMO_USERS
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -11,11 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.helpers import only_run_folder, run_cli, tenant_profile
+from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
 from troubleshooter.evidence.files import report_schema
 from troubleshooter.evidence.manifest import verify
 from troubleshooter.recheck import elapsed_text
-from troubleshooter.sim import DEMO_PASSWORD, DEMO_USERS, SimOptions, SimTenant
+from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 
 STALE = "adele.vance@contoso.onmicrosoft.com"
 NEVER_REFRESHES = "lee.gu@contoso.onmicrosoft.com"
@@ -45,10 +44,7 @@ def first_run(sim: SimTenant, tmp_path: Path, upn: str) -> tuple[Path, dict[str,
 
 @pytest.mark.slow
 def test_recheck_sees_a_late_refresh(tmp_path: Path) -> None:
-    users = [dataclasses.replace(u) for u in DEMO_USERS]
-    for user in users:
-        if user.upn == STALE:
-            user.sync_delay = LATE_S
+    users = users_with(STALE, sync_delay=LATE_S)
     with SimTenant(options=SimOptions(sync_delay=0.3), users=users) as sim:
         folder, first = first_run(sim, tmp_path, STALE)
         assert first["verdict"]["outcome"] == "still-stale"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import subprocess
@@ -12,10 +11,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.helpers import only_run_folder, run_cli, tenant_profile
+from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
 from troubleshooter.photo import compare
 from troubleshooter.scenario import builtin_names
-from troubleshooter.sim import DEMO_PASSWORD, DEMO_USERS, SimOptions, SimTenant
+from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 from troubleshooter.sim.photos import demo_photo
 from troubleshooter.sim.users import current_photo
 
@@ -121,10 +120,7 @@ def test_route_verdicts(
 
 @pytest.mark.slow
 def test_onedrive_route_placeholder_when_sharepoint_keeps_no_copy(tmp_path: Path) -> None:
-    users = [dataclasses.replace(u) for u in DEMO_USERS]
-    for user in users:
-        if user.upn == NO_COPY:
-            user.picture_editable = False
+    users = users_with(NO_COPY, picture_editable=False)
     result, _ = run_route(tmp_path, "onedrive-resync", NO_COPY, "--poll-timeout", "1", users=users)
     assert result.returncode == 3, result.stdout + result.stderr
     assert "Verdict: placeholder (exit 3)" in result.stdout

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import only_run_folder, run_cli, tenant_profile
-from troubleshooter.sim import DEMO_PASSWORD, DEMO_USERS, SimOptions, SimTenant
+from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
+from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 
 pytestmark = pytest.mark.slow
 
@@ -100,10 +99,7 @@ def test_still_stale_when_sharepoint_never_refreshes(tmp_path: Path) -> None:
 
 
 def test_placeholder_when_sharepoint_keeps_no_copy(tmp_path: Path) -> None:
-    users = [dataclasses.replace(u) for u in DEMO_USERS]
-    for user in users:
-        if user.upn == NO_COPY:
-            user.picture_editable = False
+    users = users_with(NO_COPY, picture_editable=False)
     with SimTenant(options=SimOptions(sync_delay=0.2), users=users) as sim:
         profile = tenant_profile(sim, tmp_path)
         result = run_cli(

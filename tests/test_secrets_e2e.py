@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import io
 import zipfile
 from pathlib import Path
@@ -11,8 +10,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.helpers import only_run_folder, run_cli, tenant_profile
-from troubleshooter.sim import DEMO_USERS, SimOptions, SimTenant
+from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
+from troubleshooter.sim import SimOptions, SimTenant
 
 pytestmark = pytest.mark.slow
 UPN = "isaiah.langer@contoso.onmicrosoft.com"
@@ -45,12 +44,7 @@ def blobs(folder: Path) -> list[tuple[str, bytes]]:
 
 
 def test_password_and_totp_secret_never_reach_files_or_output(tmp_path: Path) -> None:
-    users = [
-        dataclasses.replace(u, password=PASSWORD, mfa="totp", totp_secret=TOTP_SECRET)
-        if u.upn == UPN
-        else u
-        for u in DEMO_USERS
-    ]
+    users = users_with(UPN, password=PASSWORD, mfa="totp", totp_secret=TOTP_SECRET)
     out = tmp_path / "out"
     with SimTenant(options=SimOptions(sync_delay=0.2), users=users) as sim:
         result = run_cli(
