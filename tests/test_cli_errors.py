@@ -67,6 +67,44 @@ def test_out_that_is_a_file(tmp_path: Path) -> None:
     assert result.stderr == f"error: --out {taken}: cannot use it as a folder (File exists)\n"
 
 
+def test_ticket_folder_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "inc-7").write_text("")
+    result = run_cli(
+        "run", "sharepoint-resync", "--user", UPN, "--out", str(tmp_path), "--ticket", "INC-7"
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: --ticket {tmp_path / 'inc-7'}: cannot use it as a folder (File exists)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "user", ["../../escaped", "", "jane", "jane@contoso.com/x", "a b@contoso.com"]
+)
+def test_user_must_be_a_upn(tmp_path: Path, user: str) -> None:
+    result = run_cli("run", "sharepoint-resync", "--user", user, "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: --user {user!r}: expected the user's sign-in name")
+    assert not any(tmp_path.iterdir())
+
+
+def test_totp_secret_that_is_not_base32(tmp_path: Path) -> None:
+    result = run_cli(
+        "run",
+        "sharepoint-resync",
+        "--user",
+        UPN,
+        "--out",
+        str(tmp_path),
+        env={"TROUBLESHOOTER_TOTP_SECRET": "not base32 at all!!"},
+    )
+    assert result.returncode == 2
+    assert "the TOTP secret (from TROUBLESHOOTER_TOTP_SECRET or the keyring) is not base32" in (
+        result.stderr
+    )
+    assert "not base32 at all" not in result.stderr + result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

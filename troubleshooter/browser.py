@@ -52,19 +52,18 @@ def choose_browser(
     channel: str | None = None,
     endpoint: str | None = None,
 ) -> BrowserChoice:
-    """Pick a browser: option or env, channel, Playwright's own, then a system Chromium."""
+    """Pick a browser: options first, then the environment, Playwright's own, a system one."""
     tried: list[str] = []
-    endpoint = endpoint or os.environ.get(ENV_ENDPOINT)
     if endpoint:
         return BrowserChoice("remote", endpoint=endpoint)
-    for source, path in (("option", executable_path), ("environment", _env_executable())):
-        if path:
-            if Path(path).is_file():
-                return BrowserChoice(source, executable=path)
-            label = "--executable-path" if source == "option" else ENV_EXECUTABLE
-            raise BrowserError(f"{label} {path}: no such file")
+    if executable_path:
+        return _existing("option", "--executable-path", executable_path)
     if channel:
         return BrowserChoice("channel", channel=channel)
+    if os.environ.get(ENV_ENDPOINT):
+        return BrowserChoice("remote", endpoint=os.environ[ENV_ENDPOINT])
+    if _env_executable():
+        return _existing("environment", ENV_EXECUTABLE, _env_executable() or "")
     bundled = playwright.chromium.executable_path
     if bundled and Path(bundled).is_file():
         return BrowserChoice("playwright", executable=bundled, tried=tried)
@@ -79,6 +78,12 @@ def choose_browser(
         + ". Fix: run `playwright install chromium`, or install Chromium "
         "(Debian: apt-get install chromium), or pass --executable-path or --channel msedge."
     )
+
+
+def _existing(source: str, label: str, path: str) -> BrowserChoice:
+    if not Path(path).is_file():
+        raise BrowserError(f"{label} {path}: no such file")
+    return BrowserChoice(source, executable=path)
 
 
 def _env_executable() -> str | None:
@@ -106,6 +111,7 @@ def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) 
             return playwright.chromium.connect(choice.endpoint, headers=header)
         return playwright.chromium.launch(
             headless=not headed,
+            handle_sigint=False,  # Ctrl-C is the runner's to handle: it saves the evidence
             executable_path=choice.executable if choice.source != "playwright" else None,
             channel=choice.channel,
             args=launch_args(),

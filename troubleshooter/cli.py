@@ -184,7 +184,7 @@ def run(
 def demo(
     user: Annotated[
         str, typer.Option("--user", help="Demo user (`troubleshooter sim serve` lists them).")
-    ] = "adele.vance@contoso.onmicrosoft.com",
+    ] = "adele.vance@contoso.onmicrosoft.com",  # the stale one
     out: OutOpt = Path("evidence"),
     headed: HeadedOpt = None,
     executable_path: ExecutableOpt = None,
@@ -233,6 +233,8 @@ def _run_and_exit(request: object) -> NoReturn:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         raise typer.Exit(130) from None
+    for warning in job.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if job.folder is not None:
         typer.echo(f"Evidence: {job.folder}")
     if job.bundle is not None:
@@ -257,14 +259,13 @@ def doctor(
     from troubleshooter.doctor import run_checks
     from troubleshooter.jobs import tenant_for
 
+    browser = (executable_path, channel.value if channel else None, browser_endpoint)
     try:
-        with tenant_for(tenant) as (profile, _):
-            checks = run_checks(
-                None if browser_only else profile,
-                executable_path,
-                channel.value if channel else None,
-                browser_endpoint,
-            )
+        if browser_only:
+            checks = run_checks(None, *browser)
+        else:
+            with tenant_for(tenant) as (profile, _):
+                checks = run_checks(profile, *browser)
     except TroubleshooterError as exc:
         _fail(exc)
     table = Table(title="troubleshooter doctor")
@@ -470,3 +471,14 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug: one line for the user, not a traceback
+        from troubleshooter.evidence.redact import redact_text
+        from troubleshooter.verdict import Outcome, exit_code
+
+        what = redact_text(f"{exc.__class__.__name__}: {exc}").splitlines()[0]
+        typer.echo(
+            f"error: internal error ({what}). This is a bug in "
+            "troubleshooter; please report it with the command you ran.",
+            err=True,
+        )
+        sys.exit(exit_code(Outcome.INTERNAL_ERROR))

@@ -5,10 +5,14 @@ Never from a command-line argument: those end up in shell history and process li
 
 from __future__ import annotations
 
+import base64
+import binascii
 import getpass
 import os
 import sys
 from dataclasses import dataclass, field
+
+from troubleshooter.errors import BadInputError
 
 ENV_PASSWORD = "TROUBLESHOOTER_PASSWORD"
 ENV_TOTP_SECRET = "TROUBLESHOOTER_TOTP_SECRET"
@@ -55,6 +59,8 @@ def resolve_credentials(
 ) -> Credentials:
     """Find the password (env, keyring, fallback, prompt) and the TOTP secret (env, keyring)."""
     totp = os.environ.get(totp_env) or _keyring_get(KEYRING_TOTP_SERVICE, upn)
+    if totp:
+        _check_totp_secret(totp, totp_env)
     password = os.environ.get(password_env)
     source = f"environment ({password_env})"
     if not password:
@@ -62,7 +68,26 @@ def resolve_credentials(
     if not password and fallback_password:
         password, source = fallback_password, "simulated tenant demo password"
     if not password and allow_prompt and sys.stdin.isatty():
-        password, source = getpass.getpass(f"Password for {upn} (not shown): "), "prompt"
+        password, source = _prompt(upn), "prompt"
     if not password:
         source = "none"
     return Credentials(password=password or None, totp_secret=totp or None, source=source)
+
+
+def _prompt(upn: str) -> str | None:
+    try:
+        return getpass.getpass(f"Password for {upn} (not shown): ")
+    except EOFError:  # Ctrl-D: no password
+        return None
+
+
+def _check_totp_secret(secret: str, env: str) -> None:
+    """A TOTP secret must be base32; say so before any browser starts (never echo it)."""
+    cleaned = secret.replace(" ", "").upper()
+    try:
+        base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except (binascii.Error, ValueError):
+        raise BadInputError(
+            f"the TOTP secret (from {env} or the keyring) is not base32: copy it again from "
+            "the authenticator set-up page"
+        ) from None

@@ -106,14 +106,21 @@ Listener = Callable[[Event], None]
 
 
 class EventBus:
-    """Delivers each event to every listener, in subscription order."""
+    """Delivers each event to every listener, in subscription order.
+
+    A listener that fails (a closed terminal pipe, a full disk) is dropped and its failure
+    kept in ``failures``, so it cannot stop the run or the other listeners.
+    """
 
     def __init__(self, listeners: list[Listener] | None = None) -> None:
         self._listeners: list[Listener] = list(listeners or [])
-
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+        self.failures: list[str] = []
 
     def emit(self, event: Event) -> None:
-        for listener in self._listeners:
-            listener(event)
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception as exc:
+                self._listeners.remove(listener)
+                name = getattr(listener, "__class__", type(listener)).__name__
+                self.failures.append(f"{name} stopped: {exc.__class__.__name__}: {exc}")

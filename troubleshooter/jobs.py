@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,16 +12,15 @@ from rich.console import Console
 
 from troubleshooter.context import RunSettings, SessionOptions
 from troubleshooter.credentials import credentials_for
-from troubleshooter.events import EventBus
+from troubleshooter.events import EventBus, utc_now
 from troubleshooter.evidence.bundle import bundle as bundle_run
-from troubleshooter.evidence.recorder import EvidenceRecorder
+from troubleshooter.evidence.recorder import EvidenceRecorder, run_group
 from troubleshooter.progress import ProgressPrinter
 from troubleshooter.runner import RunResult, run_scenario
 from troubleshooter.scenario import load_scenario
 from troubleshooter.targets import TargetBook
 from troubleshooter.tenant import TenantProfile, resolve_tenant
 
-DEMO_USER = "adele.vance@contoso.onmicrosoft.com"
 DEMO_SCENARIO = "sharepoint-resync"
 
 
@@ -49,6 +49,7 @@ class JobResult:
     result: RunResult
     folder: Path | None
     bundle: Path | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @contextlib.contextmanager
@@ -89,7 +90,7 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
     extra_variables = option_variables(request, scenario.needs())
     if request.expected_photo is not None:
         checked_image(request.expected_photo, "--expected-photo")
-    ensure_folder(request.out, "--out")
+    check_upn(request.upn)
     with tenant_for(request.tenant, request.sim_sync_delay) as (profile, demo_password):
         profile = profile.with_site(request.site)
         settings = RunSettings(
@@ -104,6 +105,9 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
             targets_file=str(request.targets_file.resolve()) if request.targets_file else None,
         )
         _check_variables(scenario.needs(), profile)
+        ensure_folder(request.out, "--out")
+        if request.ticket:
+            ensure_folder(request.out / run_group(request.ticket, utc_now()), "--ticket")
         recorder = EvidenceRecorder(request.out, request.ticket, request.operator)
         bus = EventBus([ProgressPrinter(console), recorder])
         try:
@@ -112,7 +116,20 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
             recorder.abandon("interrupted", "interrupted by the operator")
             raise
     bundle = bundle_run(recorder.folder) if request.zip and recorder.folder else None
-    return JobResult(result, recorder.folder, bundle)
+    return JobResult(result, recorder.folder, bundle, tuple(bus.failures))
+
+
+UPN = re.compile(r"^[^@\s/\\]+@[^@\s/\\]+\.[^@\s/\\]+$")
+
+
+def check_upn(upn: str) -> None:
+    """A sign-in name like jane@contoso.com: it names the run folder, so nothing else passes."""
+    from troubleshooter.errors import BadInputError
+
+    if not UPN.match(upn):
+        raise BadInputError(
+            f"--user {upn!r}: expected the user's sign-in name (UPN), like jane@contoso.com"
+        )
 
 
 def ensure_folder(folder: Path, option: str) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import io
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -131,9 +132,16 @@ class PhotoSample:
     content_type: str
     content: bytes
 
-    @property
+    @cached_property
     def ok(self) -> bool:
-        return self.status == 200 and self.content_type.startswith("image/")
+        """HTTP 200 with an image Pillow can decode (a truncated image is not a photo)."""
+        if self.status != 200 or not self.content_type.startswith("image/"):
+            return False
+        try:
+            open_image(self.content)
+        except NotAnImageError:
+            return False
+        return True
 
     @property
     def sha256(self) -> str:
@@ -226,7 +234,3 @@ class PhotoProbe:
         deadline = time.monotonic() + min(timeout_s, SIGN_IN_WAIT_S)
         while urlsplit(page.url).netloc != netloc and time.monotonic() < deadline:
             page.wait_for_timeout(100)
-
-    def close(self) -> None:
-        if self._page is not None and not self._page.is_closed():
-            self._page.close()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import platform
+import signal
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import ConsoleMessage, sync_playwright
+from playwright.sync_api import ConsoleMessage, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -27,6 +30,7 @@ from troubleshooter.events import (
     StepStarted,
     utc_now,
 )
+from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
 from troubleshooter.photo import PhotoProbe, compare
 from troubleshooter.scenario import Scenario, step_title
 from troubleshooter.signin import SECRET_INPUTS
@@ -59,13 +63,13 @@ def run_scenario(
     variables.update(settings.extra_variables)
     titles = [step_title(s) for s in scenario.steps]
     session = settings.session
-    with sync_playwright() as playwright:
+    with driver() as playwright:
         choice = choose_browser(
             playwright, session.executable_path, session.channel, session.endpoint
         )
         browser = launch(playwright, choice, headed=session.show_window)
-        stack = contextlib.ExitStack()
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.callback(_close, browser)
             bus.emit(
                 RunStarted(
                     scenario=scenario.name,
@@ -78,27 +82,55 @@ def run_scenario(
                 )
             )
             recordings = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            context = new_private_context(
-                browser, record_har_path=recordings / HAR_NAME, record_har_content="omit"
-            )
-            context.on("console", lambda message: bus.emit(_console_line(message)))
+            try:
+                context = new_private_context(
+                    browser, record_har_path=recordings / HAR_NAME, record_har_content="omit"
+                )
+                context.on("console", lambda message: bus.emit(_console_line(message)))
+                page = context.new_page()
+            except PlaywrightError as exc:
+                detail = without_secrets(_first_line(exc), settings.credentials.secrets())
+                return _end(bus, (Outcome.BROWSER_ERROR, 0, detail), {})
             ctx = RunContext(
                 settings=settings,
                 context=context,
-                page=context.new_page(),
+                page=page,
                 targets=targets,
                 probe=PhotoProbe(context),
                 emit_event=bus.emit,
                 variables=variables,
             )
-            for name, template in scenario.variables.items():
-                ctx.variables[name] = ctx.resolve(template)
-            result = _run_steps(scenario, ctx, titles, bus)
-            _save_recordings(ctx, recordings, bus)
-        finally:
-            _close(browser)
-            stack.close()
-    return result
+            try:
+                for name, template in scenario.variables.items():
+                    ctx.variables[name] = ctx.resolve(template)
+                return _run_steps(scenario, ctx, titles, bus)
+            finally:
+                # Also after Ctrl-C between steps: keep the HAR and the trace.
+                _save_recordings(ctx, recordings, bus)
+
+
+@contextlib.contextmanager
+def driver() -> Iterator[Playwright]:
+    """Start Playwright so that Ctrl-C reaches this process only.
+
+    A terminal sends SIGINT to the whole process group. Playwright's driver would then close
+    the browser at once, and the run could not save what it had captured; it starts with
+    SIGINT ignored instead (the browser runs in a process group of its own).
+    """
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if main:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        playwright = sync_playwright().start()
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        yield playwright
+    finally:
+        with contextlib.suppress(Exception):
+            playwright.stop()
 
 
 def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: EventBus) -> RunResult:
@@ -131,6 +163,10 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
             failure = (Outcome.INTERNAL_ERROR, index, detail)
         if step.screenshot or status == "failed":
             _page_screenshot(ctx, index, title, masked=status == "failed")
+        # Redacted once, here, for every listener: the terminal as much as the report.
+        secrets = ctx.settings.credentials.secrets()
+        if failure and failure[1] == index:
+            failure = (failure[0], index, without_secrets(failure[2], secrets))
         bus.emit(
             StepFinished(
                 index,
@@ -138,9 +174,9 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
                 title,
                 status,
                 round(time.monotonic() - started, 3),
-                _safe_url(ctx),
-                detail,
-                data,
+                redact_url(_safe_url(ctx)),
+                without_secrets(detail, secrets),
+                without_secrets(data, secrets),
             )
         )
         if failure:
@@ -177,15 +213,31 @@ def _save_recordings(ctx: RunContext, folder: Path, bus: EventBus) -> None:
 
 def _console_line(message: ConsoleMessage) -> ConsoleLine:
     location = message.location or {}
-    return ConsoleLine(utc_now(), message.type, message.text, location.get("url"))
+    return ConsoleLine(utc_now(), message.type, redact_text(message.text), location.get("url"))
+
+
+def secrets_of(ctx: RunContext) -> list[str]:
+    return ctx.settings.credentials.secrets()
 
 
 def _finish(ctx: RunContext, bus: EventBus, failure: tuple[Outcome, int, str] | None) -> RunResult:
-    comparison = _comparison(ctx)
-    if failure:
-        outcome, failed_step, detail = failure
-    else:
-        outcome, failed_step, detail = decide(_facts(ctx)), None, None
+    try:
+        comparison = _comparison(ctx)
+        if failure is None:
+            failure = (decide(_facts(ctx)), 0, "")
+    except Exception as exc:  # a verdict that cannot be computed must still end the report
+        detail = without_secrets(f"{exc.__class__.__name__}: {exc}", secrets_of(ctx))
+        failure = failure or (Outcome.INTERNAL_ERROR, 0, detail)
+        comparison = {}
+    return _end(bus, failure, comparison)
+
+
+def _end(
+    bus: EventBus, failure: tuple[Outcome, int, str], comparison: dict[str, object]
+) -> RunResult:
+    """Emit the verdict; ``failure`` is (outcome, failed step or 0, detail or "")."""
+    outcome, step, detail = failure
+    failed_step, detail = (step or None), (detail or None)
     about = info(outcome)
     bus.emit(
         RunFinished(

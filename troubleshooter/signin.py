@@ -172,7 +172,7 @@ def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentia
                 f"sign-in for {upn} asks for an authenticator code and no TOTP secret was given",
                 outcome=Outcome.MFA_NEEDS_PERSON,
             )
-        code = pyotp.TOTP(creds.totp_secret).now()
+        code = pyotp.TOTP(creds.totp_secret.replace(" ", "").upper()).now()
         page.locator(TOTP_PAGE).first.fill(code)
         page.locator("#idSubmit_SAOTCC_Continue, input[type='submit']").first.click()
 

@@ -39,16 +39,24 @@ STAMPED_KINDS = frozenset({"page", "element"})
 REDACTORS = {"har": redact_har, "trace": redact_trace}
 
 
-def run_folder(out: Path, upn: str, started: datetime, ticket: str | None) -> Path:
-    """``<out>/<ticket or date>/<upn>-<UTC timestamp>/``."""
-    group = slug(ticket, 64) if ticket else started.strftime("%Y-%m-%d")
+def run_group(ticket: str | None, started: datetime) -> str:
+    """The folder that groups runs: the ticket id, or the UTC date."""
+    return slug(ticket, 64) if ticket else started.strftime("%Y-%m-%d")
+
+
+def make_run_folder(out: Path, upn: str, started: datetime, ticket: str | None) -> Path:
+    """Create ``<out>/<ticket or date>/<upn>-<UTC timestamp>[-N]/`` and return it."""
+    parent = out / run_group(ticket, started)
+    parent.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    folder = out / group / f"{upn.lower()}-{stamp}"
-    suffix = 1
-    while folder.exists():
-        suffix += 1
-        folder = out / group / f"{upn.lower()}-{stamp}-{suffix}"
-    return folder
+    for suffix in range(1, 1000):
+        name = f"{upn.lower()}-{stamp}" + (f"-{suffix}" if suffix > 1 else "")
+        try:
+            (parent / name).mkdir()  # two runs in the same second get -2, -3…
+            return parent / name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{parent}: too many runs for {upn} at {stamp}")
 
 
 def write_derived(folder: Path, report: dict[str, Any]) -> None:
@@ -123,8 +131,7 @@ class EvidenceRecorder:
     # ---- internals -----------------------------------------------------------------------
 
     def _start(self, event: RunStarted) -> None:
-        self.folder = run_folder(self.out, event.upn, event.started_at, self.ticket)
-        self.folder.mkdir(parents=True)
+        self.folder = make_run_folder(self.out, event.upn, event.started_at, self.ticket)
         (self.folder / CONSOLE_LOG).touch()
         self.report = {
             "schema_version": SCHEMA_VERSION,

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -93,6 +94,26 @@ def scrub(value: Any) -> Any:
         return [scrub(item) for item in value]
     if isinstance(value, str):
         return redact_text(value)
+    return value
+
+
+def without_secrets(value: Any, literals: Iterable[str] = ()) -> Any:
+    """``scrub`` the value, then blank any literal secret (a password, a TOTP secret) left in it.
+
+    The last line of defence for text that came from elsewhere: page text, error messages.
+    """
+    value = scrub(value)
+    secrets = [s for s in literals if s]
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: without_secrets(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_secrets(item, secrets) for item in value]
     return value
 
 

@@ -25,9 +25,15 @@ from troubleshooter.scenario import (
 )
 from troubleshooter.steps import StepOutcome, handler
 
-WAIT_FOR_IMAGES = """el => Promise.all(
-  [...el.querySelectorAll('img'), ...(el.tagName === 'IMG' ? [el] : [])].map(img =>
-    img.complete ? true : new Promise(done => { img.onload = img.onerror = done; })))"""
+# Resolves when every image inside has loaded or failed, or after ``ms`` (lazy or stalled
+# images must not hang the run).
+WAIT_FOR_IMAGES = """(el, ms) => Promise.race([
+  new Promise(done => setTimeout(done, ms)),
+  Promise.all([...el.querySelectorAll('img'), ...(el.tagName === 'IMG' ? [el] : [])]
+    .map(img => img.complete ? true : new Promise(done => {
+      img.addEventListener('load', done, {once: true});
+      img.addEventListener('error', done, {once: true});
+    })))])"""
 
 
 NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
@@ -106,7 +112,7 @@ def fill(ctx: RunContext, step: FillStep) -> StepOutcome:
 @handler("wait_for")
 def wait_for(ctx: RunContext, step: WaitForStep) -> StepOutcome:
     found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
-    found.locator.evaluate(WAIT_FOR_IMAGES)
+    found.locator.evaluate(WAIT_FOR_IMAGES, step.timeout_s * 1000)
     return StepOutcome(
         f"{step.target} is visible (found by {found.strategy})", {"strategy": found.strategy}
     )
@@ -186,7 +192,7 @@ def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
     with fresh:
         found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
         found.locator.scroll_into_view_if_needed()
-        found.locator.evaluate(WAIT_FOR_IMAGES)
+        found.locator.evaluate(WAIT_FOR_IMAGES, step.timeout_s * 1000)
         image = found.locator.screenshot(timeout=step.timeout_s * 1000)
     description = f"{ctx.targets.get(step.target).description}, as the page shows it"
     ctx.capture(step.name, "element", image, "png", description)

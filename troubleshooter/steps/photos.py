@@ -162,7 +162,8 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
     large = _fetch(ctx, userphoto_url(sharepoint, upn, "L"))
     reference = ctx.photos.reference
     if step.poll and reference is not None:
-        timeout = ctx.settings.poll_timeout_s or step.timeout_s
+        chosen = ctx.settings.poll_timeout_s
+        timeout = step.timeout_s if chosen is None else chosen
         start = time.monotonic()
         while not _matches(large, reference) and time.monotonic() - start < timeout:
             ctx.waiting("waiting for SharePoint to refresh its copy…", time.monotonic() - start)
