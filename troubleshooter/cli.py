@@ -126,7 +126,12 @@ def run(
     sign_in_timeout: SignInTimeoutOpt = None,
     poll_timeout: Annotated[
         float | None,
-        typer.Option("--poll-timeout", min=0, help="Seconds to wait for SharePoint to refresh."),
+        typer.Option(
+            "--poll-timeout",
+            min=0,
+            help="Seconds to keep asking SharePoint after the re-sync steps (0: ask once; "
+            "default: the scenario's, 60 s for the built-ins).",
+        ),
     ] = None,
     ticket: Annotated[
         str | None, typer.Option("--ticket", help="Ticket id for the report.")
