@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
@@ -65,8 +67,11 @@ def test_keyring_password_and_totp(memory_keyring: MemoryKeyring) -> None:
     )
 
 
-def test_nothing_found_without_a_terminal(memory_keyring: MemoryKeyring) -> None:
-    creds = resolve_credentials(UPN, allow_prompt=True)  # pytest's stdin is not a terminal
+def test_nothing_found_without_a_terminal(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)  # also under `pytest -s` in a tty
+    creds = resolve_credentials(UPN, allow_prompt=True)
     assert (creds.password, creds.source) == (None, "none")
 
 

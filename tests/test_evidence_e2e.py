@@ -279,6 +279,7 @@ def _start_polling_run(out: Path) -> tuple[subprocess.Popen[str], Path]:
         cwd=ROOT,
         env={**os.environ, "NO_COLOR": "1"},
         stdin=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, like a command in a terminal
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -307,7 +308,8 @@ def _read_valid(path: Path) -> dict[str, Any]:
 
 def test_ctrl_c_leaves_an_interrupted_report_naming_the_step(tmp_path: Path) -> None:
     proc, path = _start_polling_run(tmp_path)
-    proc.send_signal(signal.SIGINT)
+    # Ctrl-C in a terminal signals the whole process group: Playwright's driver included.
+    os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stdout + stderr
     assert "Verdict: interrupted (exit 130)" in stdout
@@ -321,6 +323,8 @@ def test_ctrl_c_leaves_an_interrupted_report_naming_the_step(tmp_path: Path) -> 
     shots = [a for a in report["artifacts"] if a["kind"] == "page" and a["step"] == last["index"]]
     assert shots and (path.parent / shots[0]["path"]).is_file(), "a last screenshot was taken"
     assert verify(path.parent).ok
+    kept = {p.name for p in path.parent.iterdir()}
+    assert {"network.har", "trace.zip"} <= kept, "what was recorded survives the Ctrl-C"
     stopped = f"Stopped at step {last['index']}:</strong> {last['title']}"
     assert stopped in (path.parent / "report.html").read_text()
     assert (

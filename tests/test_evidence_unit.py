@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import zipfile
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -252,6 +253,46 @@ def test_bundle_zip_verifies_and_catches_a_changed_member(tmp_path: Path) -> Non
     assert verify(tampered).modified == ["a.txt"]
 
 
+def _flip_member_byte(archive: Path, suffix: str) -> None:
+    """Flip one byte of a member's stored data in the raw zip file, leaving its CRC as is."""
+    with zipfile.ZipFile(archive) as opened:
+        info = next(i for i in opened.infolist() if i.filename.endswith(suffix))
+    raw = bytearray(archive.read_bytes())
+    start = info.header_offset
+    assert raw[start : start + 4] == b"PK\x03\x04"
+    name_len = int.from_bytes(raw[start + 26 : start + 28], "little")
+    extra_len = int.from_bytes(raw[start + 28 : start + 30], "little")
+    data = start + 30 + name_len + extra_len
+    raw[data + info.compress_size // 2] ^= 0xFF
+    archive.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("member", ["01-open.png", "a.txt", "report.json"])
+def test_verify_reports_a_member_with_a_flipped_byte_as_modified(
+    tmp_path: Path, member: str
+) -> None:
+    folder = _run_folder(tmp_path)
+    (folder / "a.txt").write_bytes(b"a fairly long line of text to deflate " * 40)
+    write_manifest(folder, "run-1")
+    archive = bundle(folder)
+    _flip_member_byte(archive, member)
+    result = verify(archive)
+    assert (result.modified, result.missing, result.extra) == ([member], [], [])
+    cli = run_cli("verify", str(archive))
+    assert cli.returncode == 1, cli.stderr
+    assert cli.stdout.splitlines()[0] == f"modified: {member}"
+    assert "Traceback" not in cli.stderr
+
+
+def test_verify_refuses_a_zip_whose_manifest_is_damaged(tmp_path: Path) -> None:
+    folder = _run_folder(tmp_path)
+    write_manifest(folder, "run-1")
+    archive = bundle(folder)
+    _flip_member_byte(archive, "manifest.json")
+    with pytest.raises(BadInputError, match=r"manifest\.json: cannot be read"):
+        verify(archive)
+
+
 def test_verify_refuses_what_is_not_a_run(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="no manifest"):
         verify(tmp_path)
@@ -287,9 +328,16 @@ def test_parse_age_refuses_nonsense() -> None:
         parse_age("30 days")
 
 
-def _report_at(folder: Path, started: datetime) -> None:
+def _report_at(folder: Path, started: datetime, **changes: Any) -> None:
     folder.mkdir(parents=True)
-    (folder / "report.json").write_text(json.dumps({"started_at": started.isoformat()}))
+    report = {
+        "schema_version": 1,
+        "run_id": "0b7e8a52-34a3-4a43-9a43-1a4a27f7c8e1",
+        "upn": "a@b.com",
+        "started_at": started.isoformat(),
+    }
+    report.update(changes)
+    (folder / "report.json").write_text(json.dumps(report))
 
 
 def test_prune_deletes_only_old_run_folders_and_their_zips(tmp_path: Path) -> None:
@@ -314,6 +362,46 @@ def test_prune_deletes_only_old_run_folders_and_their_zips(tmp_path: Path) -> No
     assert not old.parent.exists(), "the run, its zip and the emptied date folder are gone"
     assert young.is_dir() and (out / "notes" / "keep.txt").is_file()
     assert old_runs(out, timedelta(days=30)) == []
+
+
+def test_prune_leaves_folders_it_did_not_create(tmp_path: Path) -> None:
+    out = tmp_path / "evidence"
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    old = out / "2025-01-01" / "a@b.com-20250101T000000Z-2"
+    _report_at(old, long_ago)
+    unrelated = out / "x" / "y"
+    unrelated.mkdir(parents=True)
+    (unrelated / "report.json").write_text('{"started_at": "2001-01-01T00:00:00+00:00"}')
+    (unrelated / "data.csv").write_text("precious")
+    old_file = out / "x" / "z"
+    old_file.mkdir()
+    (old_file / "report.json").write_text("not json")
+    timestamp = long_ago.timestamp()
+    for path in (unrelated / "report.json", old_file / "report.json"):
+        os.utime(path, (timestamp, timestamp))  # old by mtime: must not matter
+    wrong = {
+        "schema": ("a@b.com-20250101T000000Z-3", {"schema_version": 2}),
+        "no-run-id": ("a@b.com-20250101T000000Z-4", {"run_id": None}),
+        "bad-start": ("a@b.com-20250101T000000Z-5", {"started_at": "last year"}),
+        "other-upn": ("c@d.com-20250101T000000Z", {}),
+        "bad-name": ("a@b.com-2025-01-01", {}),
+        "no-stamp": ("a@b.com", {}),
+    }
+    kept = []
+    for name, changes in wrong.values():
+        folder = out / "2025-01-01" / name
+        _report_at(folder, long_ago, **changes)
+        kept.append(folder)
+    (out / "2025-01-01" / "a@b.com-20250101T000000Z-6").mkdir()
+    (out / "2025-01-01" / "a@b.com-20250101T000000Z-6" / "report.json").write_text("[1, 2]")
+
+    assert [run.folder for run in old_runs(out, timedelta(days=30))] == [old]
+    done = run_cli("evidence", "prune", "--older-than", "30d", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert not old.exists()
+    assert (unrelated / "data.csv").read_text() == "precious"
+    assert (old_file / "report.json").is_file()
+    assert all(folder.is_dir() for folder in kept)
 
 
 def _synthetic_report(folder: Path, status: str) -> dict[str, Any]:

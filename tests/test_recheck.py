@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from pathlib import Path
@@ -9,16 +10,31 @@ from typing import Any
 
 import jsonschema
 import pytest
+from PIL import Image
 
 from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
+from troubleshooter.errors import BadInputError
+from troubleshooter.events import Capture, RunStarted, StepFinished, StepStarted, utc_now
 from troubleshooter.evidence.files import report_schema
 from troubleshooter.evidence.manifest import verify
-from troubleshooter.recheck import elapsed_text
+from troubleshooter.evidence.recorder import write_derived
+from troubleshooter.recheck import RecheckRequest, elapsed_text, load_report, run_recheck
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 
 STALE = "adele.vance@contoso.onmicrosoft.com"
 NEVER_REFRESHES = "lee.gu@contoso.onmicrosoft.com"
 ENV = {"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD}
+PASSWORD = "Recheck-Pa55word!"
+SECRET_CODE = "0.AXkAcodeSECRET1234567890"
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 LATE_S = 8.0  # SharePoint's refresh comes this long after the trigger: after the first run
 
 
@@ -114,10 +130,59 @@ def test_recheck_still_stale_appends_each_time(tmp_path: Path) -> None:
     assert (folder / "composite-recheck-2.png").is_file()
 
 
+def valid_report(**fields: Any) -> dict[str, Any]:
+    """A finished first run's report.json, valid against the shipped schema."""
+    report: dict[str, Any] = {
+        "schema_version": 1,
+        "run_id": "0b7e8a52-34a3-4a43-9a43-1a4a27f7c8e1",
+        "status": "finished",
+        "scenario": {"name": "sharepoint-resync", "title": "Re-sync", "steps": ["Open"]},
+        "upn": STALE,
+        "tenant": "contoso",
+        "ticket": None,
+        "operator": None,
+        "started_at": "2026-01-01T10:00:00+00:00",
+        "finished_at": "2026-01-01T10:01:00+00:00",
+        "environment": {
+            "tool_version": "0.1.0",
+            "browser": "chromium",
+            "browser_version": "140",
+            "os": "Linux",
+            "tenant": "contoso",
+            "tenant_spec": "contoso",
+        },
+        "steps": [],
+        "photos": {},
+        "artifacts": [],
+        "verdict": {
+            "outcome": "still-stale",
+            "exit_code": 1,
+            "summary": "SharePoint still shows a different photo.",
+            "advice": "Wait 24 hours.",
+            "failed_step": None,
+            "detail": None,
+            "comparison": {},
+        },
+    }
+    environment = {k: v for k, v in report["environment"].items() if k != "tenant_spec"}
+    environment.update(fields.pop("environment", {"tenant_spec": "contoso"}))
+    report.update(fields, environment=environment)
+    jsonschema.validate(report, report_schema())
+    return report
+
+
 def write_report(folder: Path, **fields: Any) -> Path:
     folder.mkdir(parents=True)
-    report = {"upn": STALE, "started_at": "2026-01-01T10:00:00+00:00", **fields}
-    (folder / "report.json").write_text(json.dumps(report))
+    (folder / "report.json").write_text(json.dumps(valid_report(**fields)))
+    return folder
+
+
+def finished_run(folder: Path) -> Path:
+    """A first run's folder as the recorder leaves it: report, a capture, derived files."""
+    write_report(folder)
+    (folder / "01-open.png").write_bytes(PNG)
+    write_derived(folder, json.loads((folder / "report.json").read_text()))
+    assert verify(folder).ok
     return folder
 
 
@@ -157,3 +222,134 @@ def test_recheck_needs_a_run_folder(tmp_path: Path) -> None:
 )
 def test_elapsed_text(seconds: float, text: str) -> None:
     assert elapsed_text(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[1, 2]", "not a troubleshooter report (not a JSON object)"),
+        (b"\xff\xfe not utf-8", "not valid JSON"),
+        (json.dumps({"upn": STALE, "started_at": "2026-01-01T10:00:00+00:00"}).encode(), "(top"),
+        (
+            json.dumps({**valid_report(), "upn": 42}).encode(),
+            "not a troubleshooter report (upn: 42 is not of type 'string')",
+        ),
+        (
+            json.dumps({**valid_report(), "started_at": "yesterday"}).encode(),
+            "not a troubleshooter report (started_at: ",
+        ),
+    ],
+)
+def test_load_report_refuses_what_the_schema_refuses(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    (tmp_path / "report.json").write_bytes(content)
+    with pytest.raises(BadInputError) as caught:
+        load_report(tmp_path)
+    assert caught.value.message.startswith(f"{tmp_path / 'report.json'}: ")
+    assert message in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_recheck_refuses_a_folder_changed_since_the_run(tmp_path: Path) -> None:
+    folder = finished_run(tmp_path / "run")
+    (folder / "01-open.png").write_bytes(PNG + b"edited")
+    (folder / "summary.md").unlink()
+    (folder / "note.txt").write_text("added later")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    result = run_cli("recheck", str(folder), "--tenant", "contoso")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {folder}: the folder no longer matches its ")
+    for problem in ("modified: 01-open.png", "missing: summary.md", "added: note.txt"):
+        assert problem in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before, "nothing written"
+    assert not verify(folder).ok
+
+
+def _fake_run(raised: BaseException):  # type: ignore[no-untyped-def]
+    """A run_scenario that starts, captures, finishes step 1, starts step 2, then fails."""
+
+    def run(scenario, settings, bus, targets=None):  # type: ignore[no-untyped-def]
+        titles = ["Open", "Sign in"]
+        bus.emit(RunStarted("recheck", "Recheck", STALE, "contoso", titles, utc_now(), {}))
+        bus.emit(StepStarted(1, "open", "Open"))
+        bus.emit(Capture(1, "Open", "page", PNG, "png", "Step 1: Open", "https://x.example/"))
+        leak = f"went to https://login.example/cb?code={SECRET_CODE}&x=1 typing {PASSWORD}"
+        bus.emit(StepFinished(1, "open", "Open", "ok", 0.1, None, leak, {"note": leak}))
+        bus.emit(StepStarted(2, "sign_in", "Sign in"))
+        raise raised
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "outcome"),
+    [
+        (KeyboardInterrupt(), "interrupted", "interrupted"),
+        (
+            RuntimeError(f"boom https://login.example/?code={SECRET_CODE} {PASSWORD}"),
+            "error",
+            "internal-error",
+        ),
+    ],
+)
+def test_an_interrupted_recheck_leaves_a_consistent_folder(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    raised: BaseException,
+    status: str,
+    outcome: str,
+) -> None:
+    from troubleshooter import runner
+
+    folder = finished_run(tmp_path / "run")
+    monkeypatch.setenv("TROUBLESHOOTER_PASSWORD", PASSWORD)
+    monkeypatch.setattr(runner, "run_scenario", _fake_run(raised))
+    with pytest.raises(type(raised)):
+        run_recheck(RecheckRequest(folder, tenant="contoso"))
+
+    report = json.loads((folder / "report.json").read_text())
+    jsonschema.validate(report, report_schema())
+    [entry] = report["rechecks"]
+    assert entry["status"] == status
+    assert entry["finished_at"] is not None
+    assert entry["verdict"]["outcome"] == outcome
+    assert entry["verdict"]["failed_step"] == 2
+    assert [(s["index"], s["status"]) for s in entry["steps"]] == [(1, "ok"), (2, "failed")]
+    assert verify(folder).ok, verify(folder).lines()
+    assert "recheck-1-01-open.png" in {p.name for p in folder.iterdir()}
+    assert "Recheck 1" in (folder / "report.html").read_text()
+    assert f"{outcome} (exit" in (folder / "summary.md").read_text()
+    for path in folder.iterdir():
+        content = path.read_bytes()
+        for secret in (PASSWORD, SECRET_CODE):
+            assert secret.encode() not in content, f"{secret} in {path.name}"
+    assert "code=REDACTED" in entry["steps"][0]["detail"]
+
+    again = run_cli("recheck", str(folder), "--tenant", "sim")
+    assert again.returncode == 2 and "no longer matches" not in again.stderr, again.stderr
+
+
+def test_a_recheck_whose_writer_failed_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from troubleshooter import runner
+    from troubleshooter.errors import TroubleshooterError
+
+    def run(scenario, settings, bus, targets=None):  # type: ignore[no-untyped-def]
+        bus.emit(RunStarted("recheck", "Recheck", STALE, "contoso", ["Open"], utc_now(), {}))
+        bus.emit(StepStarted(1, "open", "Open"))
+        bus.emit(Capture(1, "Open", "page", b"not a png", "png", "Step 1: Open"))
+        return None
+
+    folder = finished_run(tmp_path / "run")
+    monkeypatch.setenv("TROUBLESHOOTER_PASSWORD", PASSWORD)
+    monkeypatch.setattr(runner, "run_scenario", run)
+    with pytest.raises(TroubleshooterError) as caught:
+        run_recheck(RecheckRequest(folder, tenant="contoso"))
+    assert caught.value.outcome.value == "internal-error"
+    assert caught.value.message.startswith(f"{folder}: recheck 1 not recorded: ")
+    [entry] = json.loads((folder / "report.json").read_text())["rechecks"]
+    assert (entry["status"], entry["verdict"]["outcome"]) == ("error", "internal-error")
+    assert verify(folder).ok

@@ -64,3 +64,24 @@ def test_substitute_names_missing_site() -> None:
     assert substitute("${home}/x", {"home": "https://h"}) == "https://h/x"
     with pytest.raises(BadInputError, match=r"no value for \$\{site\} \(pass --site"):
         substitute("${site}", {})
+
+
+def test_scenario_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: caf\xe9\ntitle: x\nsteps: []\n".encode("latin-1"))
+    with pytest.raises(BadInputError) as caught:
+        load_scenario(path)
+    assert caught.value.message.startswith(f"scenario file {path}: not UTF-8 text")
+
+
+def test_scenario_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "locked.yaml"
+    path.write_text("name: x\n")
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(BadInputError) as caught:
+        load_scenario(path)
+    assert caught.value.message == f"scenario file {path}: cannot read (Permission denied)"

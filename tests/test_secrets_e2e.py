@@ -43,10 +43,36 @@ def blobs(folder: Path) -> list[tuple[str, bytes]]:
     return found
 
 
-def test_password_and_totp_secret_never_reach_files_or_output(tmp_path: Path) -> None:
+def issued_needles(sim: SimTenant) -> list[tuple[str, bytes]]:
+    """Every secret the tenant handed out (cookies, codes, id_tokens, CDN tokens), as needles."""
+    needles: list[tuple[str, bytes]] = []
+    for secret in sim.state.issued_secrets:
+        values = [secret.value]
+        if secret.kind == "id_token":
+            values.append(secret.value.rsplit(".", 1)[-1])  # the signature alone
+        for value in values:
+            needles += [(secret.kind, form) for form in variants(value)]
+    return needles
+
+
+def assert_clean(blobs_found: list[tuple[str, bytes]], needles: list[tuple[str, bytes]]) -> None:
+    leaks = [
+        f"{kind} {needle[:12]!r}… found in {name} at byte {data.find(needle)}"
+        for name, data in blobs_found
+        for kind, needle in needles
+        if needle in data
+    ]
+    assert not leaks, "\n".join(leaks)
+
+
+def test_secrets_never_reach_files_or_output(tmp_path: Path) -> None:
     users = users_with(UPN, password=PASSWORD, mfa="totp", totp_secret=TOTP_SECRET)
     out = tmp_path / "out"
-    with SimTenant(options=SimOptions(sync_delay=0.2), users=users) as sim:
+    env = {"TROUBLESHOOTER_PASSWORD": PASSWORD, "TROUBLESHOOTER_TOTP_SECRET": TOTP_SECRET}
+    options = SimOptions(sync_delay=0.2, cdn_redirect=True)
+    # The tenant stays up until the scan is done: its record of what it issued is the list of
+    # needles, and the recheck signs in to it again.
+    with SimTenant(options=options, users=users) as sim:
         result = run_cli(
             "run",
             "sharepoint-resync",
@@ -60,16 +86,31 @@ def test_password_and_totp_secret_never_reach_files_or_output(tmp_path: Path) ->
             "10",
             "--ticket",
             "INC-4242",
-            env={"TROUBLESHOOTER_PASSWORD": PASSWORD, "TROUBLESHOOTER_TOTP_SECRET": TOTP_SECRET},
+            "--zip",
+            env=env,
         )
-    assert result.returncode == 0, result.stdout + result.stderr
-    folder = only_run_folder(out)
-    files = blobs(out)
-    assert len(files) >= 10, "the scan must see the whole run folder"
-    assert any(name.endswith(".png") for name, _ in files)
-    needles = variants(PASSWORD) + variants(TOTP_SECRET)
-    output = [("stdout", result.stdout.encode()), ("stderr", result.stderr.encode())]
-    for name, data in [*files, *output]:
-        for needle in needles:
-            assert needle not in data, f"{needle!r} found in {name}"
+        assert result.returncode == 0, result.stdout + result.stderr
+        folder = only_run_folder(out)
+        assert folder.with_name(folder.name + ".zip").is_file()
+        recheck = run_cli("recheck", str(folder), env=env)
+        assert recheck.returncode == 0, recheck.stdout + recheck.stderr
+
+        issued = sim.state.issued_secrets
+        kinds = {secret.kind for secret in issued}
+        expected = {"ESTSAUTH", "code", "id_token", "OhpSession", "FedAuth", "rtFa", "_oat_", "P4"}
+        assert expected <= kinds, f"the run must have been handed every kind of secret: {kinds}"
+        assert sum(secret.kind == "code" for secret in issued) >= 4, "two sign-ins, 2+ parties"
+
+        files = blobs(out)
+        assert len(files) >= 10, "the scan must see the whole run folder"
+        assert any(name.endswith(".png") for name, _ in files)
+        assert any("!" in name for name, _ in files), "the zips were opened"
+        output = [
+            (f"{command} {stream}", getattr(done, stream).encode())
+            for command, done in (("run", result), ("recheck", recheck))
+            for stream in ("stdout", "stderr")
+        ]
+        literals = [("password", n) for n in variants(PASSWORD)]
+        literals += [("TOTP secret", n) for n in variants(TOTP_SECRET)]
+        assert_clean([*files, *output], literals + issued_needles(sim))
     assert (folder / "report.json").is_file()

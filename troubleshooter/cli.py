@@ -404,7 +404,14 @@ def sim_serve(
     ] = 1.5,
 ) -> None:
     """Serve the simulated tenant on 127.0.0.1 until Ctrl-C."""
-    from troubleshooter.sim import DEMO_PASSWORD, DEMO_USERS, SimOptions, describe, serve_forever
+    from troubleshooter.sim import (
+        DEMO_PASSWORD,
+        DEMO_USERS,
+        SimOptions,
+        SimServeError,
+        describe,
+        serve_forever,
+    )
 
     def ready(sim: object) -> None:
         urls = sim.urls  # type: ignore[attr-defined]
@@ -418,7 +425,11 @@ def sim_serve(
         typer.echo(f"  name: sim\n  home: {urls.home}\n  sharepoint: {urls.sharepoint}")
         typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}")
 
-    serve_forever(SimOptions(sync_delay=sync_delay), "127.0.0.1", port, ready)
+    try:
+        serve_forever(SimOptions(sync_delay=sync_delay), "127.0.0.1", port, ready)
+    except SimServeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 # ---- evidence ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from rich.console import Console
 from troubleshooter.composite import photo_panels, side_by_side
 from troubleshooter.context import RunSettings, SessionOptions
 from troubleshooter.credentials import credentials_for
-from troubleshooter.errors import BadInputError
+from troubleshooter.errors import BadInputError, TroubleshooterError
 from troubleshooter.events import (
     Capture,
     Event,
@@ -30,11 +30,13 @@ from troubleshooter.events import (
     RunFinished,
     RunStarted,
     StepFinished,
+    StepStarted,
     utc_now,
 )
-from troubleshooter.evidence.files import slug, write_atomic, write_json
-from troubleshooter.evidence.recorder import STAMPED_KINDS
-from troubleshooter.evidence.redact import redact_url, scrub
+from troubleshooter.evidence.files import report_schema, slug, write_atomic, write_json
+from troubleshooter.evidence.manifest import MANIFEST, Verification, verify, write_manifest
+from troubleshooter.evidence.recorder import STAMPED_KINDS, write_derived
+from troubleshooter.evidence.redact import redact_url, without_secrets
 from troubleshooter.evidence.stamp import Stamp, stamp_png
 from troubleshooter.photo import PhotoSample, file_sample
 from troubleshooter.progress import ProgressPrinter
@@ -95,17 +97,76 @@ def recheck_scenario(poll: bool) -> Scenario:
 
 
 def load_report(run_dir: Path) -> dict[str, Any]:
-    """The first run's report.json, checked enough to recheck it."""
+    """The first run's report.json, valid against the shipped schema; else one BadInputError."""
     path = run_dir / REPORT
     if not path.is_file():
         raise BadInputError(f"{run_dir}: no {REPORT} here; pass the folder of an earlier run")
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
+        report = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInputError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(report, dict) or not report.get("upn") or not report.get("started_at"):
-        raise BadInputError(f"{path}: not a troubleshooter report (no upn or started_at)")
+    if not isinstance(report, dict):
+        raise BadInputError(f"{path}: not a troubleshooter report (not a JSON object)")
+    problem = schema_problem(report)
+    if problem:
+        raise BadInputError(f"{path}: not a troubleshooter report ({problem})")
+    try:
+        datetime.fromisoformat(report["started_at"])
+    except ValueError:
+        raise BadInputError(f"{path}: started_at: not a timestamp") from None
     return report
+
+
+def schema_problem(report: dict[str, Any]) -> str | None:
+    """The most relevant way the report breaks report.schema.json, on one line; None if valid."""
+    try:
+        import jsonschema
+    except ImportError:  # a runtime without jsonschema: check what a recheck relies on
+        missing = [k for k in report_schema()["required"] if k not in report]
+        if missing:
+            return f"(top level): missing {', '.join(missing)}"
+        if not isinstance(report["upn"], str) or not isinstance(report["started_at"], str):
+            return "upn and started_at must be text"
+        return None
+    schema = report_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(report))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+    message = " ".join(error.message.split())
+    if len(message) > 160:
+        message = message[:157] + "..."
+    return f"{where}: {message}"
+
+
+def check_untouched(run_dir: Path) -> None:
+    """Refuse a run folder that no longer matches its manifest.
+
+    A recheck writes a new manifest; on a changed folder it would vouch for the changes.
+    """
+    if not (run_dir / MANIFEST).is_file():
+        return  # the first run was killed before its end: nothing to check against
+    result = verify(run_dir)
+    if result.ok:
+        return
+    raise BadInputError(
+        f"{run_dir}: the folder no longer matches its {MANIFEST} ({_problems(result)}); "
+        "a recheck would write a new manifest that covers these changes, so it stops. "
+        "Restore the run folder (e.g. from its zip), or recheck a copy of the original"
+    )
+
+
+def _problems(result: Verification) -> str:
+    problems = [
+        *(f"modified: {name}" for name in result.modified),
+        *(f"missing: {name}" for name in result.missing),
+        *(f"added: {name}" for name in result.extra),
+    ]
+    shown = "; ".join(problems[:6])
+    return shown + (f"; and {len(problems) - 6} more" if len(problems) > 6 else "")
 
 
 def tenant_spec(requested: str | None, report: dict[str, Any]) -> str:
@@ -147,6 +208,7 @@ def run_recheck(request: RecheckRequest, console: Console | None = None) -> Rech
     from troubleshooter.jobs import tenant_for
     from troubleshooter.runner import run_scenario
 
+    check_untouched(request.run_dir)
     report = load_report(request.run_dir)
     spec = tenant_spec(request.tenant, report)
     recorded_targets = (report.get("environment") or {}).get("targets_file") or None
@@ -154,22 +216,49 @@ def run_recheck(request: RecheckRequest, console: Console | None = None) -> Rech
     expected = _expected_photo(request.run_dir, report)
     poll = bool(request.poll_timeout_s)
     with tenant_for(spec) as (profile, _):
+        credentials = credentials_for(report["upn"], request.session.sign_in)
         settings = RunSettings(
             upn=report["upn"],
             tenant=profile,
             session=request.session,
-            credentials=credentials_for(report["upn"], request.session.sign_in),
+            credentials=credentials,
             poll_timeout_s=request.poll_timeout_s,
             expected_photo=expected,
             tenant_spec=spec,
             targets_file=recorded_targets,
         )
-        writer = RecheckWriter(request.run_dir, report, ProgressPrinter(console))
-        run_scenario(recheck_scenario(poll), settings, EventBus([writer]), targets)
-    outcome = Outcome(writer.entry["verdict"]["outcome"])
+        writer = RecheckWriter(
+            request.run_dir, report, ProgressPrinter(console), credentials.secrets()
+        )
+        bus = EventBus([writer])
+        try:
+            run_scenario(recheck_scenario(poll), settings, bus, targets)
+        except KeyboardInterrupt:  # Ctrl-C outside a step: the runner could not say so itself
+            writer.abandon(Outcome.INTERRUPTED, "interrupted by the operator")
+            raise
+        except BaseException as exc:
+            writer.abandon(*_failure(exc))
+            raise
+    verdict = writer.entry.get("verdict") if writer.entry else None
+    if verdict is None:  # the writer failed (and the bus dropped it), or no verdict came
+        problem = "; ".join(getattr(bus, "failures", [])) or "the recheck ended without a verdict"
+        writer.abandon(Outcome.INTERNAL_ERROR, problem)
+        raise TroubleshooterError(
+            f"{request.run_dir}: recheck {writer.number} not recorded: {writer.clean(problem)}",
+            outcome=Outcome.INTERNAL_ERROR,
+        )
+    outcome = Outcome(verdict["outcome"])
     return RecheckResult(
         outcome, info(outcome).exit_code, writer.number, writer.elapsed_s, request.run_dir
     )
+
+
+def _failure(exc: BaseException) -> tuple[Outcome, str]:
+    """The outcome and detail for an exception that escaped the run."""
+    if isinstance(exc, TroubleshooterError):
+        return exc.outcome, exc.message
+    lines = str(exc).strip().splitlines()
+    return Outcome.INTERNAL_ERROR, f"{exc.__class__.__name__}: {lines[0] if lines else ''}"
 
 
 def _expected_photo(run_dir: Path, report: dict[str, Any]) -> Path | None:
@@ -194,10 +283,18 @@ def _artifact(run_dir: Path, report: dict[str, Any], stem: str) -> Path | None:
 class RecheckWriter:
     """Listens to the recheck's events: writes its captures and keeps report.json current."""
 
-    def __init__(self, folder: Path, report: dict[str, Any], forward: Listener) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        report: dict[str, Any],
+        forward: Listener,
+        secrets: list[str] | None = None,
+    ) -> None:
         self.folder = folder
         self.report = report
         self.forward = forward
+        self.secrets = list(secrets or [])
+        self.running: StepStarted | None = None
         self.first_started = datetime.fromisoformat(report["started_at"])
         self.number = len(report.get("rechecks") or []) + 1
         self.elapsed_s = 0.0
@@ -208,18 +305,21 @@ class RecheckWriter:
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self._start(event)
+        elif isinstance(event, StepStarted):
+            self.running = event
         elif isinstance(event, StepFinished):
-            self.entry["steps"].append(_step(event))
+            self.running = None
+            self.entry["steps"].append(self._step(event))
         elif isinstance(event, Capture):
             if event.kind not in SKIPPED_KINDS:
                 self._capture(event)
         elif isinstance(event, PhotoChecked):
             key = "samples" if event.label == "after" else event.label
             data = event.data.get("sizes", event.data) if key == "samples" else event.data
-            self.entry[key] = scrub(data)
+            self.entry[key] = self.clean(data)
         elif isinstance(event, RunFinished):
             event = self._finish(event)
-        self.forward(event)
+        self._forward(event)
         if self.entry:
             self._save(final=isinstance(event, RunFinished))
 
@@ -296,14 +396,14 @@ class RecheckWriter:
         self.entry.update(
             status="error" if outcome in (Outcome.PAGE_ERROR, Outcome.BROWSER_ERROR) else "done",
             finished_at=event.finished_at.isoformat(),
-            comparison=scrub(event.comparison),
+            comparison=self.clean(event.comparison),
             verdict={
                 "outcome": outcome.value,
                 "exit_code": about.exit_code,
                 "summary": summary,
                 "advice": advice,
                 "failed_step": event.failed_step,
-                "detail": event.detail,
+                "detail": self.clean(event.detail) if event.detail else event.detail,
             },
         )
         return dataclasses.replace(
@@ -350,40 +450,87 @@ class RecheckWriter:
         self.report.setdefault("artifacts", []).append(entry)
         self.entry["artifacts"].append(name)
 
+    def _forward(self, event: Event) -> None:
+        """Pass the event on (to the terminal); a listener that fails must not stop the writing."""
+        try:
+            self.forward(event)
+        except Exception:
+            self.forward = _ignore
+
+    def abandon(self, outcome: Outcome, detail: str) -> None:
+        """End a recheck the run could not end itself (Ctrl-C outside a step, an escaped error).
+
+        Like the recorder's ``abandon``: the entry gets a verdict, the step that was running is
+        marked failed, and report.json, summary.md, report.html and manifest.json are written
+        again so the folder stays consistent.
+        """
+        if not self.entry or self.entry["status"] != "running":
+            return
+        detail = self.clean(detail)
+        running = self.running
+        if running is not None:
+            self.entry["steps"].append(
+                {
+                    "index": running.index,
+                    "action": running.action,
+                    "title": running.title,
+                    "status": "failed",
+                    "detail": detail,
+                    "at": utc_now().isoformat(),
+                }
+            )
+        about = info(outcome)
+        self.entry.update(
+            status="interrupted" if outcome is Outcome.INTERRUPTED else "error",
+            finished_at=utc_now().isoformat(),
+            verdict={
+                "outcome": outcome.value,
+                "exit_code": about.exit_code,
+                "summary": about.summary,
+                "advice": about.advice,
+                "failed_step": running.index if running else None,
+                "detail": detail,
+            },
+        )
+        self._save(final=True)
+
+    def clean(self, value: Any) -> Any:
+        """What may be written: the recorder's redaction, and no literal password or secret."""
+        return without_secrets(value, self.secrets)
+
+    def _step(self, event: StepFinished) -> dict[str, Any]:
+        return {
+            "index": event.index,
+            "action": event.action,
+            "title": event.title,
+            "status": event.status,
+            "duration_s": event.duration_s,
+            "url": redact_url(event.url),
+            "detail": self.clean(event.detail) if event.detail else event.detail,
+            "data": self.clean(event.data),
+            "at": utc_now().isoformat(),
+        }
+
     def _save(self, final: bool) -> None:
         write_json(self.folder / REPORT, self.report)
         if final:
-            _refresh_derived(self.folder, self.report)
+            self._derived()
 
-
-def _refresh_derived(folder: Path, report: dict[str, Any]) -> None:
-    """Re-render what the first run derived from report.json, so it includes the recheck."""
-    from troubleshooter.evidence import render
-    from troubleshooter.evidence.manifest import MANIFEST, write_manifest
-
-    if (folder / render.REPORT_HTML).is_file():
-        html = render.render_html(report, folder)
-        write_atomic(folder / render.REPORT_HTML, html.encode("utf-8"))
-    if (folder / render.SUMMARY_MD).is_file():
-        summary = render.render_summary(report, folder.name)
-        write_atomic(folder / render.SUMMARY_MD, summary.encode("utf-8"))
-    if (folder / MANIFEST).is_file():
-        write_manifest(folder, str(report.get("run_id", "")))
+    def _derived(self) -> None:
+        """Re-render what was derived from report.json so it includes the recheck, as the
+        recorder does: a failure there is noted in the report, and the manifest still written.
+        """
+        try:
+            write_derived(self.folder, self.report)
+        except Exception as exc:
+            self.report.setdefault("warnings", []).append(f"report files not written: {exc!r}")
+            write_json(self.folder / REPORT, self.report)
+            write_manifest(self.folder, str(self.report.get("run_id", "")))
 
 
 def _sample(path: Path | None) -> PhotoSample | None:
     return file_sample(path) if path is not None and path.is_file() else None
 
 
-def _step(event: StepFinished) -> dict[str, Any]:
-    return {
-        "index": event.index,
-        "action": event.action,
-        "title": event.title,
-        "status": event.status,
-        "duration_s": event.duration_s,
-        "url": redact_url(event.url),
-        "detail": event.detail,
-        "data": scrub(event.data),
-        "at": utc_now().isoformat(),
-    }
+def _ignore(event: Event) -> None:
+    return None

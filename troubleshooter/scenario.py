@@ -219,8 +219,26 @@ def find_scenario(spec: str) -> Path:
 def load_scenario(spec: str | Path) -> Scenario:
     """Load and validate a scenario; every problem becomes one BadInputError."""
     path = find_scenario(str(spec))
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path, f"scenario file {path}")
     return parse_scenario(text, str(path))
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """A UTF-8 text file's content; unreadable or non-UTF-8 files become one BadInputError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"{what}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise BadInputError(f"{what}: cannot read ({exc.strerror or exc})") from None
+
+
+def yaml_error_message(source: str, exc: yaml.YAMLError) -> str:
+    """``source:line: not valid YAML: problem`` on one line."""
+    mark = getattr(exc, "problem_mark", None)
+    line = f":{mark.line + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+    return f"{source}{line}: not valid YAML: {problem}"
 
 
 def parse_scenario(text: str, source: str) -> Scenario:
@@ -228,10 +246,7 @@ def parse_scenario(text: str, source: str) -> Scenario:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BadInputError(f"{source}{line}: not valid YAML: {problem}") from None
+        raise BadInputError(yaml_error_message(source, exc)) from None
     if not isinstance(data, dict):
         raise BadInputError(f"{source}: a scenario must be a mapping with name, title and steps")
     try:

@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from troubleshooter.errors import BadInputError, PageError
-from troubleshooter.scenario import substitute
+from troubleshooter.scenario import read_text_file, substitute, yaml_error_message
 
 POLL_S = 0.2
 
@@ -77,16 +77,32 @@ class TargetBook:
         elif not path.is_file():
             raise BadInputError(f"targets file {path}: file not found")
         else:
-            text, source = path.read_text("utf-8"), str(path)
+            source = f"targets file {path}"
+            text = read_text_file(path, source)
         try:
-            raw = yaml.safe_load(text) or {}
-            return cls({name: Target.model_validate(spec) for name, spec in raw.items()})
+            raw = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise BadInputError(f"{source}: not valid YAML ({exc})") from None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise BadInputError(f"{source}: {where}: {first['msg']}") from None
+            raise BadInputError(yaml_error_message(source, exc)) from None
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise BadInputError(
+                f"{source}: expected a mapping of target names to targets, got {_yaml_kind(raw)}"
+            )
+        targets: dict[str, Target] = {}
+        for name, spec in raw.items():
+            if not isinstance(spec, dict):
+                raise BadInputError(
+                    f"{source}: {name}: a target must be a mapping with description and "
+                    f"strategies, got {_yaml_kind(spec)}"
+                )
+            try:
+                targets[str(name)] = Target.model_validate(spec)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join([str(name), *(str(p) for p in first["loc"])])
+                raise BadInputError(f"{source}: {where}: {first['msg']}") from None
+        return cls(targets)
 
     def set_values(self, **values: str) -> None:
         self.values.update(values)
@@ -183,6 +199,14 @@ class TargetBook:
 
     def _fill(self, text: str) -> str:
         return substitute(text, self.values) if "${" in text else text
+
+
+def _yaml_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"a {type(value).__name__} ({value!r:.40})"
 
 
 def _js_regex(pattern: str) -> re.Pattern[str]:

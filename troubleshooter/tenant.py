@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from troubleshooter.errors import BadInputError
+from troubleshooter.scenario import read_text_file, yaml_error_message
 
 SIM_TENANT = "sim"
 _TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -60,10 +61,11 @@ def load_tenant_file(path: Path) -> TenantProfile:
     """Read a tenant profile YAML file."""
     if not path.is_file():
         raise BadInputError(f"tenant profile {path}: file not found")
+    text = read_text_file(path, f"tenant profile {path}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise BadInputError(f"tenant profile {path}: not valid YAML ({exc})") from None
+        raise BadInputError(yaml_error_message(f"tenant profile {path}", exc)) from None
     if not isinstance(data, dict):
         raise BadInputError(f"tenant profile {path}: expected a mapping of keys to values")
     data.setdefault("name", path.stem)

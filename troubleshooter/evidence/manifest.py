@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -107,7 +108,11 @@ def _folder_hashes(folder: Path) -> dict[str, str]:
 
 
 def _verify_zip(path: Path) -> Verification:
-    with zipfile.ZipFile(path) as bundle:
+    try:
+        bundle = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInputError(f"{path}: not a readable zip ({exc})") from None
+    with bundle:
         names = [n for n in bundle.namelist() if not n.endswith("/")]
         manifests = [n for n in names if PurePosixPath(n).name == MANIFEST]
         if len(manifests) != 1:
@@ -115,14 +120,34 @@ def _verify_zip(path: Path) -> Verification:
                 f"{path}: expected one {MANIFEST} in the zip, found {len(manifests)}"
             )
         prefix = manifests[0][: -len(MANIFEST)]
-        manifest = _parse_manifest(bundle.read(manifests[0]), f"{path}:{manifests[0]}")
-        actual = {}
+        where = f"{path}:{manifests[0]}"
+        content = _read_member(bundle, manifests[0])
+        if content is None:
+            raise BadInputError(f"{where}: cannot be read (the zip is damaged)")
+        manifest = _parse_manifest(content, where)
+        actual: dict[str, str] = {}
         for name in names:
             if name == manifests[0]:
                 continue
             relative = name[len(prefix) :] if name.startswith(prefix) else name
-            actual[relative] = hashlib.sha256(bundle.read(name)).hexdigest()
+            member = _read_member(bundle, name)
+            # A member that cannot be read (bad CRC, broken deflate stream) is not what the
+            # manifest describes: it counts as modified.
+            actual[relative] = UNREADABLE if member is None else hashlib.sha256(member).hexdigest()
     return _compare(str(path), manifest, actual)
+
+
+UNREADABLE = "unreadable"
+
+
+def _read_member(bundle: zipfile.ZipFile, name: str) -> bytes | None:
+    """A member's bytes, or None when the zip cannot give them back intact."""
+    try:
+        return bundle.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+        return None  # bad CRC, broken deflate stream, truncated, encrypted, unknown method
+    except ValueError:  # lzma and bz2 decompressor errors
+        return None
 
 
 def _compare(source: str, manifest: dict[str, Any], actual: dict[str, str]) -> Verification:

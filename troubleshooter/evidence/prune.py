@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from troubleshooter.errors import BadInputError
-from troubleshooter.evidence.recorder import REPORT
+from troubleshooter.evidence.recorder import REPORT, SCHEMA_VERSION
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# make_run_folder's names: ``<upn lower-cased>-<UTC timestamp>`` and ``-2``, ``-3``… on clashes.
+_RUN_NAME = re.compile(r"^(?P<upn>[^/\\]+)-\d{8}T\d{6}Z(?:-\d{1,3})?$")
 _AGE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
 
 
@@ -35,17 +37,23 @@ class OldRun:
 
 
 def old_runs(out: Path, older_than: timedelta, now: datetime | None = None) -> list[OldRun]:
-    """Run folders (``<out>/<group>/<run>/`` holding a report.json) started before the cut-off."""
+    """Run folders (``<out>/<group>/<upn>-<stamp>/``) whose report says they started too early.
+
+    Only folders this tool created count: see ``run_started``. Anything else is left alone.
+    """
     if not out.is_dir():
         raise BadInputError(f"{out}: no such evidence folder")
     cutoff = (now or datetime.now(UTC)) - older_than
     found = []
     for report in sorted(out.glob(f"*/*/{REPORT}")):
         folder = report.parent
-        started = _started(report)
-        if started < cutoff:
+        if folder.is_symlink() or folder.parent.is_symlink():
+            continue
+        started = run_started(folder)
+        if started is not None and started < cutoff:
             bundle = folder.with_name(folder.name + ".zip")
-            found.append(OldRun(folder, started, bundle if bundle.is_file() else None))
+            keep_bundle = bundle.is_file() and not bundle.is_symlink()
+            found.append(OldRun(folder, started, bundle if keep_bundle else None))
     return found
 
 
@@ -60,10 +68,29 @@ def delete(runs: list[OldRun]) -> None:
             group.rmdir()
 
 
-def _started(report: Path) -> datetime:
-    """When the run started, from its report; the file's time if the report cannot say."""
+def run_started(folder: Path) -> datetime | None:
+    """When the run in this folder started, or None when the folder is not a run of this tool.
+
+    A run folder is named ``<upn>-YYYYMMDDTHHMMSSZ[-N]`` and holds a report.json with
+    ``schema_version`` 1, a ``run_id`` and a ``started_at`` that parses; the file's time never
+    counts (copying or touching a folder must not change what is deleted).
+    """
+    name = _RUN_NAME.match(folder.name)
+    if not name:
+        return None
     try:
-        started = datetime.fromisoformat(json.loads(report.read_text("utf-8"))["started_at"])
-    except (OSError, ValueError, KeyError, TypeError):
-        started = datetime.fromtimestamp(report.stat().st_mtime, UTC)
+        report = json.loads((folder / REPORT).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or report.get("schema_version") != SCHEMA_VERSION:
+        return None
+    run_id, started_at, upn = report.get("run_id"), report.get("started_at"), report.get("upn")
+    if not isinstance(run_id, str) or not run_id or not isinstance(started_at, str):
+        return None
+    if isinstance(upn, str) and upn and upn.lower() != name.group("upn"):
+        return None
+    try:
+        started = datetime.fromisoformat(started_at)
+    except ValueError:
+        return None
     return started if started.tzinfo else started.replace(tzinfo=UTC)

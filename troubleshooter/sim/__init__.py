@@ -5,15 +5,17 @@ It never imports the rest of ``troubleshooter``: the tool talks to it only over 
 
 from .hosts import SimUrls
 from .options import SimOptions, SimUser
-from .state import TenantState, TriggerRecord
-from .tenant import SimTenant, serve_forever
+from .state import IssuedSecret, TenantState, TriggerRecord
+from .tenant import SimServeError, SimTenant, serve_forever
 from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_users, describe
 
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_TOTP_SECRET",
     "DEMO_USERS",
+    "IssuedSecret",
     "SimOptions",
+    "SimServeError",
     "SimTenant",
     "SimUrls",
     "SimUser",

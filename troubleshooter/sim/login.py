@@ -283,18 +283,16 @@ class LoginService:
             redirect_uri=flow.redirect_uri,
             fields={
                 "code": code,
-                "id_token": self._id_token(user, flow),
+                "id_token": self.ctx.state.record_secret("id_token", self._id_token(user, flow)),
                 "state": flow.state,
                 "session_state": str(uuid.uuid4()),
             },
         )
         if kmsi is not None:  # an interactive sign-in just completed
-            token = new_token(48)
-            self.ctx.state.login_sessions[token] = user.upn
+            token = self.ctx.state.start_login_session("ESTSAUTH", user.upn)
             resp.set_cookie("ESTSAUTH", token)
             if kmsi:
-                persistent = new_token(48)
-                self.ctx.state.login_sessions[persistent] = user.upn
+                persistent = self.ctx.state.start_login_session("ESTSAUTHPERSISTENT", user.upn)
                 resp.set_cookie("ESTSAUTHPERSISTENT", persistent, max_age=PERSISTENT_SECONDS)
             resp.set_cookie(
                 "ESTSUSERLIST",

@@ -83,8 +83,7 @@ def complete_sign_in(
         )
     resp = redirect(decode_state(form.get("state", "")))
     for name in SESSION_COOKIES[kind]:
-        token = new_token(32)
-        if name == SESSION_COOKIES[kind][0]:
-            ctx.state.rp_sessions[(kind, token)] = grant.upn
+        keys_session = name == SESSION_COOKIES[kind][0]
+        token = ctx.state.start_rp_session(kind, name, grant.upn if keys_session else None)
         resp.set_cookie(name, token)
     return resp

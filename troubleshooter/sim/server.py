@@ -19,7 +19,9 @@ class SimHTTPServer(ThreadingHTTPServer):
     """A threading server that knows the routers of each host."""
 
     daemon_threads = True
-    allow_reuse_address = True
+    # Restart at once on a port in TIME_WAIT. Not on Windows: there SO_REUSEADDR lets two
+    # servers share a port, so a port in use would not be reported.
+    allow_reuse_address = os.name != "nt"
 
     def __init__(self, address: tuple[str, int], routers: dict[str, Router]) -> None:
         self.routers = routers

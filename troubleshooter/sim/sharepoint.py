@@ -214,12 +214,13 @@ class SharePointService:
             .decode()
             .rstrip("=")
         )
+        record = self.ctx.state.record_secret
         params = {
-            "_oat_": oat,
+            "_oat_": record("_oat_", oat),
             "P1": p1,
             "P2": p2,
             "P3": p3,
-            "P4": self._sign(oat, p1, p2, p3, size, upn.lower()),
+            "P4": record("P4", self._sign(oat, p1, p2, p3, size, upn.lower())),
             "size": size,
             "accountName": upn,
         }

@@ -23,6 +23,14 @@ class TriggerRecord(NamedTuple):
     """True when the request counted as a sync trigger (own photo, from a SharePoint page)."""
 
 
+class IssuedSecret(NamedTuple):
+    """A secret the tenant handed out: a session cookie, a code, a token, a CDN signature."""
+
+    kind: str
+    """The cookie or parameter name: ESTSAUTH, OhpSession, FedAuth, code, id_token, P4…"""
+    value: str
+
+
 @dataclass
 class SpCopy:
     """SharePoint's copy of one user's photo (the User Photos library thumbnails)."""
@@ -63,6 +71,8 @@ class TenantState:
         self.rp_sessions: dict[tuple[str, str], str] = {}
         self.codes: dict[str, CodeGrant] = {}
         self.push_approved: set[str] = set()
+        self._issued: list[IssuedSecret] = []
+        self._issued_values: set[str] = set()
         for user in users:
             if user.sharepoint_photo is not None:
                 self._store_copy(user.upn.lower(), user.sharepoint_photo)
@@ -177,12 +187,42 @@ class TenantState:
         self._version += 1
         self._sp[key] = SpCopy(data=data, version=self._version, modified=time.time())
 
+    # ---- secrets handed out ----------------------------------------------------------------
+    def record_secret(self, kind: str, value: str) -> str:
+        """Remember a secret given to a browser (for tests that prove it never leaks)."""
+        with self._lock:
+            if value and value not in self._issued_values:
+                self._issued_values.add(value)
+                self._issued.append(IssuedSecret(kind, value))
+        return value
+
+    @property
+    def issued_secrets(self) -> list[IssuedSecret]:
+        """Every secret issued so far, oldest first; redeemed codes and ended sessions too."""
+        with self._lock:
+            return list(self._issued)
+
     # ---- sessions ------------------------------------------------------------------------
     def issue_code(self, upn: str, client_id: str, redirect_uri: str, nonce: str) -> str:
-        code = "0." + new_token(48)
+        code = self.record_secret("code", "0." + new_token(48))
         with self._lock:
             self.codes[code] = CodeGrant(upn, client_id, redirect_uri, nonce, time.time() + 300)
         return code
+
+    def start_login_session(self, kind: str, upn: str) -> str:
+        """A new sign-in service session token (the ESTSAUTH or ESTSAUTHPERSISTENT cookie)."""
+        token = self.record_secret(kind, new_token(48))
+        with self._lock:
+            self.login_sessions[token] = upn
+        return token
+
+    def start_rp_session(self, kind: str, cookie: str, upn: str | None) -> str:
+        """A relying party's session cookie value; ``upn`` set for the cookie keying it."""
+        token = self.record_secret(cookie, new_token(32))
+        if upn is not None:
+            with self._lock:
+                self.rp_sessions[(kind, token)] = upn
+        return token
 
     def redeem_code(self, code: str, redirect_uri: str) -> CodeGrant | None:
         """Exchange a code once; None when unknown, used, expired or for another client."""

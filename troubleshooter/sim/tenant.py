@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -20,6 +21,37 @@ from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_users
 from .web import Request, Response, Router, json_response, text
 
 
+class SimServeError(OSError):
+    """The tenant cannot listen where it was asked to (port in use, no permission…).
+
+    ``str(error)`` is one readable sentence; ``errno`` is the one the socket reported.
+    """
+
+
+def _bind(host: str, port: int) -> SimHTTPServer:
+    try:
+        return SimHTTPServer((host, port), {})
+    except OSError as exc:
+        where = f"{host}:{port}"
+        if exc.errno == errno.EADDRINUSE:
+            reason = (
+                f"port {port} is already in use (another program, or another simulated "
+                "tenant, listens there); choose another port, or port 0 for any free one"
+            )
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            reason = f"not allowed to listen on port {port}; choose a port above 1023"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            reason = f"{host} is not an address of this machine"
+        else:
+            reason = exc.strerror or str(exc)
+        error = SimServeError(f"cannot serve the simulated tenant on {where}: {reason}")
+        error.errno = exc.errno
+        raise error from None
+    except OverflowError:
+        message = f"cannot serve the simulated tenant on port {port}: no such port"
+        raise SimServeError(message) from None
+
+
 class SimTenant:
     """A simulated Microsoft 365 tenant served over HTTP on one port."""
 
@@ -36,7 +68,7 @@ class SimTenant:
         """Serve in a daemon thread; returns once the server accepts connections."""
         if self._server is not None:
             raise RuntimeError("the simulated tenant is already running")
-        server = SimHTTPServer((host, port), {})
+        server = _bind(host, port)
         self._urls = SimUrls(server.server_address[1])
         ctx = SimContext(self.options, self.state, self._urls)
         self._login = LoginService(ctx)
@@ -165,7 +197,11 @@ def serve_forever(
     port: int = 0,
     on_ready: Callable[[SimTenant], None] | None = None,
 ) -> None:
-    """Run a tenant until KeyboardInterrupt (for a ``sim serve`` command), then stop it."""
+    """Run a tenant until KeyboardInterrupt (for a ``sim serve`` command), then stop it.
+
+    Raises ``SimServeError`` (an ``OSError`` with a one-sentence message) when it cannot
+    listen on ``host:port``, e.g. because the port is already in use.
+    """
     sim = SimTenant(options=options)
     sim.start(host=host, port=port)
     try:
