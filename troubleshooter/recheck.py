@@ -121,15 +121,8 @@ def load_report(run_dir: Path) -> dict[str, Any]:
 
 def schema_problem(report: dict[str, Any]) -> str | None:
     """The most relevant way the report breaks report.schema.json, on one line; None if valid."""
-    try:
-        import jsonschema
-    except ImportError:  # a runtime without jsonschema: check what a recheck relies on
-        missing = [k for k in report_schema()["required"] if k not in report]
-        if missing:
-            return f"(top level): missing {', '.join(missing)}"
-        if not isinstance(report["upn"], str) or not isinstance(report["started_at"], str):
-            return "upn and started_at must be text"
-        return None
+    import jsonschema  # imported here: only a recheck needs it
+
     schema = report_schema()
     validator = jsonschema.validators.validator_for(schema)(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(report))
