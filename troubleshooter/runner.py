@@ -264,7 +264,6 @@ def _facts(ctx: RunContext) -> PhotoFacts:
     return PhotoFacts(
         has_reference=ref is not None,
         checked_before=photos.before is not None,
-        checked_after=photos.after is not None,
         before_matches=same(photos.before),
         after_matches=same(photos.after),
         after_is_placeholder=bool(photos.after and photos.after.is_placeholder()),

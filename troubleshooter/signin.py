@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pyotp
 from playwright.sync_api import Page
@@ -41,7 +40,6 @@ FAILURE_PATTERNS: list[tuple[Outcome, re.Pattern[str]]] = [
         ),
     ),
 ]
-PUSH_PATTERN = re.compile(r"approve sign.in request|enter the number shown", re.I)
 TOTP_PAGE = "#idTxtBx_SAOTCC_OTC, input[name='otc']"
 PUSH_PAGE = "#idDiv_SAOTCAS_Title, #idRichContext_DisplaySign"
 NUDGE_PAGE = "#btnAskLaterLink"
@@ -49,14 +47,6 @@ PROGRESS_EVERY_S = 5.0
 RETRY_AFTER_S = 10.0
 # Inputs whose values must not show in a screenshot.
 SECRET_INPUTS = "input[type='password'], input[name='otc'], #idTxtBx_SAOTCC_OTC"
-
-
-@dataclass(frozen=True)
-class SignInResult:
-    strategy: str
-    display_name: str
-    confirmed_upn: str | None
-    pages: list[str]
 
 
 Progress = Callable[[str, float], None]

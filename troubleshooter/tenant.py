@@ -25,11 +25,9 @@ class TenantProfile(BaseModel):
     sharepoint: str = Field(description="SharePoint root, e.g. https://contoso.sharepoint.com")
     mysite: str = Field(description="My Site host, e.g. https://contoso-my.sharepoint.com")
     site: str | None = Field(default=None, description="Default site for the People web part")
+    # The signed-in home is recognised by its page (the account manager), not its host, so a
+    # redirect from office.com to microsoft365.com or m365.cloud.microsoft changes nothing.
     simulated: bool = False
-    # Hosts the home may redirect to (office.com is moving to microsoft365.com / cloud.microsoft).
-    home_hosts: list[str] = Field(
-        default_factory=lambda: ["www.office.com", "www.microsoft365.com", "m365.cloud.microsoft"]
-    )
 
     def variables(self) -> dict[str, str]:
         """Values for ``${home}``, ``${sharepoint}``, ``${mysite}`` and ``${site}``."""

@@ -168,7 +168,6 @@ class PhotoFacts:
 
     has_reference: bool
     checked_before: bool
-    checked_after: bool
     before_matches: bool = False
     after_matches: bool = False
     after_is_placeholder: bool = False
