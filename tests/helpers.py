@@ -62,3 +62,23 @@ def users_with(upn: str, **changes: object) -> list[SimUser]:
         dataclasses.replace(u, **changes) if u.upn == upn else dataclasses.replace(u)  # type: ignore[arg-type]
         for u in DEMO_USERS
     ]
+
+
+def run_on(
+    sim: object, tmp_path: Path, scenario: str, upn: str, *extra: str, password: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """``troubleshooter run`` against a running simulated tenant, evidence in tmp_path/out."""
+    from troubleshooter.sim import DEMO_PASSWORD
+
+    return run_cli(
+        "run",
+        scenario,
+        "--user",
+        upn,
+        "--tenant",
+        str(tenant_profile(sim, tmp_path)),
+        "--out",
+        str(tmp_path / "out"),
+        *extra,
+        env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD} if password else None,
+    )

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from PIL import Image
 
-from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
+from tests.helpers import only_run_folder, run_cli, run_on, users_with
 from troubleshooter.errors import BadInputError
 from troubleshooter.events import Capture, RunStarted, StepFinished, StepStarted, utc_now
 from troubleshooter.evidence.files import report_schema
@@ -40,19 +40,7 @@ LATE_S = 8.0  # SharePoint's refresh comes this long after the trigger: after th
 
 def first_run(sim: SimTenant, tmp_path: Path, upn: str) -> tuple[Path, dict[str, Any]]:
     """sharepoint-resync with a short wait: it ends still-stale."""
-    result = run_cli(
-        "run",
-        "sharepoint-resync",
-        "--user",
-        upn,
-        "--tenant",
-        str(tenant_profile(sim, tmp_path)),
-        "--out",
-        str(tmp_path / "out"),
-        "--poll-timeout",
-        "1",
-        env=ENV,
-    )
+    result = run_on(sim, tmp_path, "sharepoint-resync", upn, "--poll-timeout", "1")
     assert result.returncode == 1, result.stdout + result.stderr
     folder = only_run_folder(tmp_path / "out")
     return folder, json.loads((folder / "report.json").read_text())

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
+from tests.helpers import only_run_folder, run_cli, run_on, users_with
 from troubleshooter.photo import compare
 from troubleshooter.scenario import builtin_names
-from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
+from troubleshooter.sim import SimOptions, SimTenant
 from troubleshooter.sim.photos import demo_photo
 from troubleshooter.sim.users import current_photo
 
@@ -31,18 +31,7 @@ def run_route(
 ) -> tuple[subprocess.CompletedProcess[str], SimTenant]:
     """Run a scenario against a tenant of its own; the tenant is returned stopped."""
     with SimTenant(options=SimOptions(sync_delay=0.3), users=users) as sim:
-        result = run_cli(
-            "run",
-            scenario,
-            "--user",
-            upn,
-            "--tenant",
-            str(tenant_profile(sim, tmp_path)),
-            "--out",
-            str(tmp_path / "out"),
-            *extra,
-            env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD},
-        )
+        result = run_on(sim, tmp_path, scenario, upn, *extra)
     return result, sim
 
 

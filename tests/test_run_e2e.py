@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import only_run_folder, run_cli, tenant_profile, users_with
+from tests.helpers import only_run_folder, run_cli, run_on, tenant_profile, users_with
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 
 pytestmark = pytest.mark.slow
@@ -134,17 +134,7 @@ def test_sync_happens_in_the_tenant(tmp_path: Path, options: dict[str, bool]) ->
     with SimTenant(options=SimOptions(sync_delay=0.5, **options)) as sim:
         old = sim.state.sharepoint_photo(STALE)
         assert old != sim.state.photo_of_record(STALE)
-        result = run_cli(
-            "run",
-            "sharepoint-resync",
-            "--user",
-            STALE,
-            "--tenant",
-            str(tenant_profile(sim, tmp_path)),
-            "--out",
-            str(tmp_path / "out"),
-            env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD},
-        )
+        result = run_on(sim, tmp_path, "sharepoint-resync", STALE)
         assert result.returncode == 0, result.stdout + result.stderr
         assert sim.state.sharepoint_photo(STALE) == sim.state.photo_of_record(STALE)
         triggers = [entry for entry in sim.state.trigger_log if entry.triggered]
