@@ -93,6 +93,6 @@ def test_recheck_folder_tree(tmp_path: Path) -> None:
     report = json.loads((folder / "report.json").read_text())
     assert report["verdict"]["outcome"] == "still-stale"
     [entry] = report["rechecks"]
-    assert entry["status"] == "done"
+    assert entry["status"] == "finished"  # one status word for every section (was "done")
     assert entry["verdict"]["outcome"] == "synced"
     assert sorted(entry["artifacts"]) == RECHECK_FILES
