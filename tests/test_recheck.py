@@ -16,9 +16,9 @@ from tests.helpers import ENVIRONMENT, only_run_folder, report_data, run_cli, ru
 from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.errors import BadInputError
 from troubleshooter.events import Capture, RunStarted, StepFinished, StepStarted, utc_now
+from troubleshooter.evidence.folder import write_derived
 from troubleshooter.evidence.manifest import verify
 from troubleshooter.evidence.model import Report, report_json_schema
-from troubleshooter.evidence.recorder import write_derived
 from troubleshooter.recheck import RecheckRequest, load_report, run_recheck
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 from troubleshooter.verdict import elapsed_text

@@ -59,6 +59,14 @@ class PhotoState:
     after: PhotoSample | None = None
     sizes: dict[str, dict[str, PhotoSample]] = field(default_factory=dict)
 
+    def checked(self, label: Literal["before", "after"], samples: dict[str, PhotoSample]) -> None:
+        """Keep a check of SharePoint's copy: every size, and the large one as ``label``."""
+        self.sizes[label] = samples
+        if label == "before":
+            self.before = samples["L"]
+        else:
+            self.after = samples["L"]
+
 
 @dataclass
 class RunContext:
@@ -76,6 +84,10 @@ class RunContext:
 
     def resolve(self, text: str) -> str:
         return substitute(text, self.variables)
+
+    def switch_to(self, page: Page) -> None:
+        """Carry on in another tab (a link that opened one): later steps act on it."""
+        self.page = page
 
     def capture(
         self, name: str, kind: ArtifactKind, content: bytes, ext: str, description: str

@@ -10,7 +10,8 @@ from troubleshooter.context import SessionOptions
 from troubleshooter.errors import BadInputError
 from troubleshooter.events import Listener, utc_now
 from troubleshooter.evidence.bundle import bundle as bundle_run
-from troubleshooter.evidence.recorder import EvidenceRecorder, run_group
+from troubleshooter.evidence.folder import run_group
+from troubleshooter.evidence.recorder import EvidenceRecorder
 from troubleshooter.runner import RunResult
 from troubleshooter.scenario import OPTION_VARIABLES, load_scenario
 from troubleshooter.session import check_variables, run_session

@@ -65,7 +65,8 @@ def run_scenario(
 
     ``judge`` turns the outcome into the verdict (a recheck judges against the first run).
     """
-    targets = targets or TargetBook.load()
+    # A book of its own: the caller's stays as it was loaded.
+    targets = TargetBook((targets or TargetBook.load()).targets)
     targets.set_values(upn=settings.upn, display_name=settings.upn)
     variables = {**settings.tenant.variables(), "upn": settings.upn, "display_name": settings.upn}
     variables.update(settings.extra_variables)

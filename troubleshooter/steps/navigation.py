@@ -90,7 +90,7 @@ def _follow(ctx: RunContext, before: list[Page], url_before: str, timeout_s: flo
     while time.monotonic() < deadline:
         opened = [p for p in ctx.context.pages if p not in before]
         if opened:
-            ctx.page = opened[0]
+            ctx.switch_to(opened[0])
             break
         if ctx.page.url != url_before:
             break

@@ -175,8 +175,7 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
     for size in SIZES:
         if size != "L":
             samples[size] = _fetch(ctx, userphoto_url(sharepoint, upn, size))
-    ctx.photos.sizes[step.label] = samples
-    setattr(ctx.photos, step.label, large)
+    ctx.photos.checked(step.label, samples)
     data: dict[str, Any] = {"sizes": {}}
     for size in SIZES:
         sample = samples[size]
