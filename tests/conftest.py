@@ -37,6 +37,13 @@ def browser_type_launch_args(
 
 
 @pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """No base URL: tests open the sim's own URLs. (pytest-base-url's own fixture, which
+    ``browser_context_args`` asks for, trips a pytest deprecation warning.)"""
+    return None
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """Every context (``context``, ``page``, ``new_context()``) is private like the tool's.
 

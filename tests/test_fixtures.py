@@ -32,6 +32,11 @@ from tests.conftest import PRIVATE_CONTEXT, launch_options
 
 
 @pytest.fixture(scope="session")
+def base_url():
+    return None
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args, playwright):
     return launch_options(browser_type_launch_args, playwright)
 
@@ -62,8 +67,6 @@ def test_a_failing_test_keeps_its_trace_and_screenshot(tmp_path: Path) -> None:
             str(ROOT),
             "-c",
             str(ROOT / "pyproject.toml"),
-            "-W",
-            "ignore::pytest.PytestRemovedIn10Warning",
             "--tracing",
             "retain-on-failure",
             "--screenshot",
