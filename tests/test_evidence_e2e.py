@@ -245,6 +245,8 @@ def test_no_password_cookie_or_token_in_any_file_or_output(finished: FinishedRun
     assert sent and {h["value"] for h in sent} == {"REDACTED"}
 
 
+# The trace viewer serves its snapshots from a service worker, which private contexts block.
+@pytest.mark.browser_context_args(service_workers="allow")
 def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page) -> None:
     server = subprocess.Popen(
         [*SHOW_TRACE, str(finished.folder / "trace.zip")],
