@@ -31,7 +31,8 @@ from troubleshooter.events import (
     utc_now,
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
-from troubleshooter.photo import PhotoProbe, compare
+from troubleshooter.photo import compare
+from troubleshooter.probe import PhotoProbe
 from troubleshooter.scenario import Scenario, step_title
 from troubleshooter.signin import SECRET_INPUTS
 from troubleshooter.steps import get_handler
