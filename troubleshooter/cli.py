@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online.",
     epilog="Exit codes: 0 in sync, 1 still stale, 2 bad input, 3 placeholder, "
-    "4 no photo of record, 10-18 sign-in problems, 20 page error, 21 browser error, "
+    "4 no photo of record, 5 cannot tell, 10-18 sign-in problems, 20 page error, 21 browser error, "
     "70 internal error, 130 interrupted. `troubleshooter exit-codes` lists them all.",
     no_args_is_help=True,
     add_completion=False,
@@ -336,19 +336,30 @@ def exit_codes() -> None:
 
 @app.command()
 def compare(
-    first: Annotated[Path, typer.Argument(help="An image file.")],
-    second: Annotated[Path, typer.Argument(help="Another image file.")],
+    first: Annotated[Path, typer.Argument(help="The reference image (the photo of record).")],
+    second: Annotated[Path, typer.Argument(help="Another image (for example SharePoint's copy).")],
 ) -> None:
-    """Say whether two images show the same photo (exit 0 same, 1 different)."""
-    from troubleshooter.photo import compare_files
+    """Say whether SECOND is a resample of the same source image as FIRST.
+
+    Exit 0 same, 1 different (a retake, edit or other photo), 5 cannot tell.
+    """
+    from troubleshooter.photo import Likeness, compare_files
+    from troubleshooter.verdict import Outcome, exit_code
 
     try:
         result = compare_files(first, second)
     except TroubleshooterError as exc:
         _fail(exc)
-    verdict = "same" if result.same else "different"
-    typer.echo(f"{verdict} (distance {result.distance}, same when <= {result.threshold})")
-    raise typer.Exit(0 if result.same else 1)
+    verdict = result.verdict
+    meaning = {
+        Likeness.SAME: "a resample of the same source image",
+        Likeness.DIFFERENT: "not the same source image",
+        Likeness.CANNOT_TELL: "too close to call: look at both images",
+    }[verdict]
+    typer.echo(f"{verdict.value}: {meaning}")
+    typer.echo("\n".join(result.table()))
+    codes = {Likeness.SAME: 0, Likeness.DIFFERENT: 1}
+    raise typer.Exit(codes.get(verdict, exit_code(Outcome.CANNOT_TELL)))
 
 
 # ---- scenarios ---------------------------------------------------------------------------------

@@ -1,31 +1,37 @@
-"""Photo maths: read and check images, spot placeholders, compare perceptually (no browser)."""
+"""Photo maths: read and check images, spot placeholders, and decide "same source image".
+
+A true match is SharePoint's resample of the very photo of record: resized, re-encoded and
+square-cropped, never turned, moved, relit or mirrored. :func:`compare` measures both images
+at a common small size and asks, measure by measure, whether the difference is as small as a
+resample leaves (same), as large as a retake makes (different), or in between (cannot-tell).
+The thresholds come from the calibration set in tests/ (benchmarks/RESULTS.md lists margins).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
 from dataclasses import dataclass
-from functools import cached_property
+from enum import StrEnum
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import imagehash
-from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
+import numpy as np
+from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
 
 from troubleshooter.errors import BadInputError
-
-# pHash (64 bits) distance at or below which two images show the same photo. Resizing to
-# 48-300 px, square crops and JPEG quality 60-95 stay far below it; different people land
-# far above it (see tests/test_photo.py and benchmarks/).
-HASH_SIZE = 8
-SAME_PHOTO_MAX_DISTANCE = 12
 
 # MD5 of SharePoint's "PersonPlaceholder" images seen in PnP code (reference, section 3a).
 KNOWN_PLACEHOLDER_MD5 = frozenset(
     {"7ad602295f8386b7615b582d87bcc294", "4a48f26592f4e1498d7a478a4c48609c"}
 )
 SIZES = ("S", "M", "L")
+HASH_SIZE = 8  # pHash: 8×8 low DCT frequencies of a 32×32 greyscale image, 64 bits
+WORK_PX = 64  # both images are measured at min(their sizes, WORK_PX)
+BLUR_PX = 1.0  # a light blur first, so JPEG ringing at 48 px does not count as a change
+LANCZOS = Image.Resampling.LANCZOS
 
 
 class NotAnImageError(ValueError):
@@ -41,38 +47,228 @@ def open_image(data: bytes) -> Image.Image:
     return image
 
 
-def _normalised(image: Image.Image) -> Image.Image:
-    """RGB on white, centre-cropped square: what every photo coin shows."""
-    if image.mode in ("RGBA", "LA", "P"):
+def _normalised(image: Image.Image, mode: str = "RGB") -> Image.Image:
+    """On white, centre-cropped square: what every photo coin shows (``mode``: RGB or L)."""
+    if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
-    image = image.convert("RGB")
+    image = image.convert(mode)
     side = min(image.size)
-    return ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    return image.crop((left, top, left + side, top + side))
 
 
-def perceptual_hash(data: bytes) -> imagehash.ImageHash:
-    return imagehash.phash(_normalised(open_image(data)), hash_size=HASH_SIZE)
+@cache
+def _dct_rows(n: int, keep: int) -> np.ndarray:
+    """The first ``keep`` rows of scipy's unnormalised DCT-II matrix for length ``n``."""
+    k = np.arange(keep)[:, None]
+    i = np.arange(n)[None, :]
+    return 2.0 * np.cos(np.pi * k * (2 * i + 1) / (2 * n))
+
+
+def phash_bits(image: Image.Image, hash_size: int = HASH_SIZE) -> np.ndarray:
+    """imagehash.phash's bits (hash_size², row-major), from numpy alone: no scipy import."""
+    side = hash_size * 4
+    pixels = np.asarray(image.convert("L").resize((side, side), LANCZOS), dtype=np.float64)
+    dct = _dct_rows(side, hash_size)
+    low = dct @ pixels @ dct.T
+    return (low > np.median(low)).ravel()
+
+
+def phash_hex(data: bytes) -> str:
+    """The 64-bit pHash of an image as 16 hex digits (imagehash's str() of the same hash)."""
+    bits = phash_bits(_normalised(open_image(data)))
+    return f"{int(''.join('1' if b else '0' for b in bits), 2):016x}"
+
+
+class Likeness(StrEnum):
+    """The answer to "is this a resample of that image?"."""
+
+    SAME = "same"
+    DIFFERENT = "different"
+    CANNOT_TELL = "cannot-tell"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One measure's thresholds: same at or below ``same_max``, different from ``different_min``."""
+
+    name: str
+    unit: str
+    same_max: float
+    different_min: float
+    about: str
+
+
+# Calibrated on tests/calibration.py (benchmarks/calibrate.py prints the margins): every
+# same-source variant stays at or below same_max, every retake proxy reaches different_min
+# on at least one measure.
+RULES: tuple[Rule, ...] = (
+    Rule("phash", "bits", 6, 12, "pHash distance (of 64 bits)"),
+    Rule("brightness", "levels", 1.5, 3.0, "difference of mean luminance (0-255)"),
+    Rule("contrast", "%", 2.2, 3.2, "difference of luminance spread"),
+    Rule("structure", "1/1000", 6.0, 20.0, "1 - correlation of the blurred luminance"),
+    Rule("misalignment", "x", 1.15, 1.8, "how much better a slightly turned or moved copy fits"),
+)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    distance: int
-    threshold: int
+    """The measures between two images and the decision they lead to."""
+
+    values: tuple[float, ...]  # one per RULES entry
+    size_px: int  # the common size the pixel measures were taken at
+
+    @property
+    def verdict(self) -> Likeness:
+        pairs = list(zip(RULES, self.values, strict=True))
+        if any(value >= rule.different_min for rule, value in pairs):
+            return Likeness.DIFFERENT
+        if all(value <= rule.same_max for rule, value in pairs):
+            return Likeness.SAME
+        return Likeness.CANNOT_TELL
 
     @property
     def same(self) -> bool:
-        return self.distance <= self.threshold
+        return self.verdict is Likeness.SAME
+
+    @property
+    def distance(self) -> int:
+        """The pHash distance (bits), the measure the report has always shown."""
+        return int(self.values[0])
+
+    @property
+    def threshold(self) -> int:
+        return int(RULES[0].same_max)
+
+    def measures(self) -> dict[str, dict[str, Any]]:
+        return {
+            rule.name: {
+                "value": round(value, 3),
+                "unit": rule.unit,
+                "same_max": rule.same_max,
+                "different_min": rule.different_min,
+            }
+            for rule, value in zip(RULES, self.values, strict=True)
+        }
+
+    def table(self) -> list[str]:
+        """Each measure with its value and thresholds, one line each, for a terminal."""
+        head = f"  {'measure':<13}{'value':>9}  {'same <=':>8}  {'different >=':>12}  {'reads':<9}"
+        lines = [head]
+        for rule, value in zip(RULES, self.values, strict=True):
+            reads = (
+                "different"
+                if value >= rule.different_min
+                else "same"
+                if value <= rule.same_max
+                else "between"
+            )
+            lines.append(
+                f"  {rule.name:<13}{value:>9.2f}  {rule.same_max:>8g}  {rule.different_min:>12g}"
+                f"  {reads:<9}  {rule.unit:<6} {rule.about}"
+            )
+        lines.append(f"  (pixel measures taken at {self.size_px} px)")
+        return lines
+
+    def caption(self) -> str:
+        """Two short lines of measures, for a 240 px panel."""
+        phash, brightness, contrast, structure, misalignment = self.values
+        return (
+            f"pHash {phash:g} · structure {structure:.1f} · fit {misalignment:.2f}\n"
+            f"brightness {brightness:.1f} · contrast {contrast:.1f}%"
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"distance": self.distance, "threshold": self.threshold, "same": self.same}
+        return {
+            "verdict": self.verdict.value,
+            "same": self.same,
+            "distance": self.distance,
+            "threshold": self.threshold,
+            "size_px": self.size_px,
+            "measures": self.measures(),
+        }
 
 
-def compare(a: bytes, b: bytes, threshold: int = SAME_PHOTO_MAX_DISTANCE) -> Comparison:
-    """Perceptual distance between two images (0 = identical)."""
-    # imagehash returns a numpy integer; reports need plain JSON numbers and booleans.
-    return Comparison(int(perceptual_hash(a) - perceptual_hash(b)), threshold)
+# Small moves tried by the misalignment measure: turns of 1-3 degrees, shifts of 1.5%.
+_MOVES = [(a, 0.0, 0.0) for a in (-3, -2, -1, 1, 2, 3)] + [
+    (0, dx, dy) for dx, dy in ((1.5, 0), (-1.5, 0), (0, 1.5), (0, -1.5))
+]
+
+
+def _decorrelation(a: np.ndarray, moved: list[np.ndarray]) -> np.ndarray:
+    """1 − Pearson correlation of ``a`` with each of ``moved``, over the centre only (the
+    border is where a turned copy is blank)."""
+    c = a.shape[0] // 8
+    x = a[c:-c, c:-c].ravel()
+    ys = np.stack([m[c:-c, c:-c].ravel() for m in moved])
+    x = x - x.mean()
+    ys = ys - ys.mean(axis=1, keepdims=True)
+    norms = np.sqrt((ys * ys).sum(axis=1) * float(x @ x))
+    flat = norms == 0.0
+    # Two flat images are alike; a flat one and a textured one are not.
+    safe = np.where(flat, 1.0, norms)
+    return np.where(flat, 0.0 if not x.any() else 1.0, 1.0 - (ys @ x) / safe)
+
+
+def _grey(image: Image.Image, side: int) -> Image.Image:
+    return image if image.width == side else image.resize((side, side), LANCZOS)
+
+
+def _opened(data: bytes) -> Image.Image:
+    """The image, header read but pixels not yet decoded."""
+    try:
+        return Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError) as exc:
+        raise NotAnImageError(str(exc)) from None
+
+
+def _greyscale_square(image: Image.Image, at_least: int) -> Image.Image:
+    """Decode as a greyscale square; a JPEG is decoded straight at a reduced scale (a DCT
+    resample, 2-8× faster) when it is much larger than the measures need."""
+    if image.format == "JPEG":
+        image.draft("L", (at_least, at_least))
+    try:
+        image.load()
+    except OSError as exc:
+        raise NotAnImageError(str(exc)) from None
+    return _normalised(image, "L")
+
+
+def _measure(a: Image.Image, b: Image.Image, side: int) -> Comparison:
+    """The measures between two greyscale squares, the pixel ones at ``side`` px."""
+    grey_a, grey_b = _grey(a, side), _grey(b, side)
+    brightness = abs(ImageStat.Stat(grey_a).mean[0] - ImageStat.Stat(grey_b).mean[0])
+    blur = ImageFilter.GaussianBlur(BLUR_PX)
+    soft_a, soft_b = grey_a.filter(blur), grey_b.filter(blur)
+    x = np.asarray(soft_a, dtype=np.float64)
+    y = np.asarray(soft_b, dtype=np.float64)
+    spread = max(float(x.std()), 1e-6) / max(float(y.std()), 1e-6)
+    contrast = abs(float(np.log(spread))) * 100
+    step = side / 100
+    moved = [y] + [
+        np.asarray(
+            soft_b.rotate(angle, Image.Resampling.BICUBIC, translate=(dx * step, dy * step)),
+            dtype=np.float64,
+        )
+        for angle, dx, dy in _MOVES
+    ]
+    decorrelation = _decorrelation(x, moved)
+    structure = float(decorrelation[0])
+    misalignment = structure / max(float(decorrelation[1:].min()), 1e-5)
+    distance = int(np.count_nonzero(phash_bits(a) != phash_bits(b)))
+    return Comparison((distance, brightness, contrast, structure * 1000, misalignment), side)
+
+
+def compare(a: bytes, b: bytes) -> Comparison:
+    """Is ``b`` a resample of the same source image as ``a`` (the reference)?"""
+    first, second = _opened(a), _opened(b)
+    side = min(*first.size, *second.size, WORK_PX)
+    at_least = max(side, HASH_SIZE * 4)
+    grey_a = _greyscale_square(first, at_least)
+    grey_b = _greyscale_square(second, at_least)
+    return _measure(grey_a, grey_b, min(side, grey_a.width, grey_b.width))
 
 
 MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Microsoft Graph's upload limit for a profile photo
