@@ -23,6 +23,7 @@ from troubleshooter.photo import (
 )
 from troubleshooter.sim.photos import demo_photo, placeholder_png
 from troubleshooter.sim.users import current_photo, old_photo
+from troubleshooter.verdict import Outcome, PhotoFacts, all_outcomes, decide, exit_code, info
 
 PEOPLE = [("adele.vance", "AV"), ("megan.bowen", "MB"), ("alex.wilber", "AW"), ("lee.gu", "LG")]
 
@@ -178,3 +179,24 @@ def test_comparison_is_plain_json() -> None:
         )
         assert type(measure["value"]) is float or type(measure["value"]) is int
     assert json.loads(json.dumps(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("facts", "outcome"),
+    [
+        (PhotoFacts(True, True, before_matches=True), Outcome.ALREADY_IN_SYNC),
+        (PhotoFacts(True, True, after_matches=True), Outcome.SYNCED),
+        (PhotoFacts(True, True, after_uncertain=True), Outcome.CANNOT_TELL),
+        (PhotoFacts(True, True, after_is_placeholder=True), Outcome.PLACEHOLDER),
+        (PhotoFacts(True, True), Outcome.STILL_STALE),
+        (PhotoFacts(False, True, after_uncertain=True), Outcome.NO_PHOTO_OF_RECORD),
+    ],
+)
+def test_decide_reads_the_three_way_comparison(facts: PhotoFacts, outcome: Outcome) -> None:
+    assert decide(facts) is outcome
+
+
+def test_cannot_tell_has_its_own_exit_code() -> None:
+    codes = [about.exit_code for _, about in all_outcomes()]
+    assert exit_code(Outcome.CANNOT_TELL) == 5 and codes.count(5) == 1
+    assert "composite" in info(Outcome.CANNOT_TELL).advice
