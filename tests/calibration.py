@@ -128,6 +128,13 @@ def _same_pairs(name: str) -> Iterator[Pair]:
         for px in (72, 240):
             label = f"{px}px {method.name.lower()}"
             yield p(label, lambda px=px, m=method: encode(fit(record(name), px, m)))
+    for px in (48, 72, 240):
+        # Another resampler's pixel-centre convention: the copy sits half a pixel off.
+        half = (0.5 / px, 0.5 / px)
+        yield p(
+            f"{px}px half a pixel off",
+            lambda px=px, half=half: encode(fit(shot(source(name), shift=half), px)),
+        )
     yield p("240px then 48px", lambda: encode(fit(fit(record(name), 240), 48)))
     yield p(
         "48px vs 240px",

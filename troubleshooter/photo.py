@@ -70,10 +70,14 @@ def _dct_rows(n: int, keep: int) -> np.ndarray:
 def phash_bits(image: Image.Image, hash_size: int = HASH_SIZE) -> np.ndarray:
     """imagehash.phash's bits (hash_size², row-major), from numpy alone: no scipy import."""
     side = hash_size * 4
-    pixels = np.asarray(image.convert("L").resize((side, side), LANCZOS), dtype=np.float64)
+    grey = image if image.mode == "L" else image.convert("L")
+    pixels = np.asarray(grey.resize((side, side), LANCZOS), dtype=np.float64)
     dct = _dct_rows(side, hash_size)
-    low = dct @ pixels @ dct.T
-    return (low > np.median(low)).ravel()
+    low = (dct @ pixels @ dct.T).ravel()
+    ranked = np.sort(low)
+    middle = len(ranked) // 2
+    median = (ranked[middle - 1] + ranked[middle]) / 2 if len(ranked) % 2 == 0 else ranked[middle]
+    return low > median
 
 
 def phash_hex(data: bytes) -> str:
@@ -105,7 +109,7 @@ class Rule:
 # same-source variant stays at or below same_max, every retake proxy reaches different_min
 # on at least one measure.
 RULES: tuple[Rule, ...] = (
-    Rule("phash", "bits", 6, 12, "pHash distance (of 64 bits)"),
+    Rule("phash", "bits", 8, 14, "pHash distance (of 64 bits)"),
     Rule("brightness", "levels", 1.5, 3.0, "difference of mean luminance (0-255)"),
     Rule("contrast", "%", 2.2, 3.2, "difference of luminance spread"),
     Rule("structure", "1/1000", 6.0, 20.0, "1 - correlation of the blurred luminance"),
@@ -191,20 +195,65 @@ class Comparison:
         }
 
 
-# Small moves tried by the misalignment measure: turns of 1-3 degrees, shifts of 1.5%.
-_MOVES = [(a, 0.0, 0.0) for a in (-3, -2, -1, 1, 2, 3)] + [
-    (0, dx, dy) for dx, dy in ((1.5, 0), (-1.5, 0), (0, 1.5), (0, -1.5))
-]
+# Small moves the misalignment measure tries: turns of 1-3 degrees, shifts of 1.5% and 3%
+# (angle in degrees, shift in % of the side).
+_MOVES: tuple[tuple[float, float, float], ...] = (
+    *((a, 0.0, 0.0) for a in (-3, -2, -1, 1, 2, 3)),
+    *((0.0, d, 0.0) for d in (-3, -1.5, 1.5, 3)),
+    *((0.0, 0.0, d) for d in (-3, -1.5, 1.5, 3)),
+)
+# Offsets of half a source pixel: resamplers differ in where they put pixel centres, so a
+# resample may sit up to half a pixel off. These count as no move at all.
+# A 5×5 grid of them (in half pixels), identity first.
+_HALF_PIXEL = ((0.0, 0.0),) + tuple(
+    (dx / 2, dy / 2) for dx in (-2, -1, 0, 1, 2) for dy in (-2, -1, 0, 1, 2) if dx or dy
+)
 
 
-def _decorrelation(a: np.ndarray, moved: list[np.ndarray]) -> np.ndarray:
-    """1 − Pearson correlation of ``a`` with each of ``moved``, over the centre only (the
-    border is where a turned copy is blank)."""
-    c = a.shape[0] // 8
-    x = a[c:-c, c:-c].ravel()
-    ys = np.stack([m[c:-c, c:-c].ravel() for m in moved])
+@cache
+def _centre(side: int) -> np.ndarray:
+    """Flat indices of the centre of a ``side`` square: all but an eighth on each edge, so
+    every small move still reads inside the image."""
+    c = side // 8
+    rows = np.arange(c, side - c)
+    return (rows[:, None] * side + rows[None, :]).ravel()
+
+
+@cache
+def _taps(
+    side: int, moves: tuple[tuple[float, float, float], ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each move's centre pixels read from (angle °, dx px, dy px): the four bilinear
+    taps as flat indices, shape (4, moves, pixels), and their weights."""
+    c = side // 8
+    grid = np.arange(c, side - c, dtype=np.float64) - (side - 1) / 2
+    v, u = np.meshgrid(grid, grid, indexing="ij")
+    xs, ys = [], []
+    for angle, dx, dy in moves:
+        t = np.radians(angle)
+        xs.append(np.cos(t) * u - np.sin(t) * v + dx + (side - 1) / 2)
+        ys.append(np.sin(t) * u + np.cos(t) * v + dy + (side - 1) / 2)
+    x, y = np.stack(xs).reshape(len(moves), -1), np.stack(ys).reshape(len(moves), -1)
+    x0 = np.clip(np.floor(x), 0, side - 2).astype(np.intp)
+    y0 = np.clip(np.floor(y), 0, side - 2).astype(np.intp)
+    fx, fy = x - x0, y - y0
+    tap = y0 * side + x0
+    taps = np.stack([tap, tap + 1, tap + side, tap + side + 1])
+    weights = np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy])
+    return taps, weights.astype(np.float32)
+
+
+def _moved(image: np.ndarray, moves: tuple[tuple[float, float, float], ...]) -> np.ndarray:
+    """The centre of ``image`` under each move (one row each), bilinear."""
+    taps, weights = _taps(image.shape[0], moves)
+    values = image.astype(np.float32).ravel()[taps]
+    return (values * weights).sum(axis=0)
+
+
+def _decorrelation(x: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """1 − Pearson correlation of the vector ``x`` with each row of ``candidates``."""
     x = x - x.mean()
-    ys = ys - ys.mean(axis=1, keepdims=True)
+    ys = candidates - candidates.mean(axis=1, keepdims=True)
     norms = np.sqrt((ys * ys).sum(axis=1) * float(x @ x))
     flat = norms == 0.0
     # Two flat images are alike; a flat one and a textured one are not.
@@ -236,8 +285,9 @@ def _greyscale_square(image: Image.Image, at_least: int) -> Image.Image:
     return _normalised(image, "L")
 
 
-def _measure(a: Image.Image, b: Image.Image, side: int) -> Comparison:
-    """The measures between two greyscale squares, the pixel ones at ``side`` px."""
+def _measure(a: Image.Image, b: Image.Image, side: int, native: tuple[int, int]) -> Comparison:
+    """The measures between two greyscale squares, the pixel ones at ``side`` px; ``native``:
+    the images' sides as stored (before any reduced-scale decoding)."""
     grey_a, grey_b = _grey(a, side), _grey(b, side)
     brightness = abs(ImageStat.Stat(grey_a).mean[0] - ImageStat.Stat(grey_b).mean[0])
     blur = ImageFilter.GaussianBlur(BLUR_PX)
@@ -246,17 +296,13 @@ def _measure(a: Image.Image, b: Image.Image, side: int) -> Comparison:
     y = np.asarray(soft_b, dtype=np.float64)
     spread = max(float(x.std()), 1e-6) / max(float(y.std()), 1e-6)
     contrast = abs(float(np.log(spread))) * 100
-    step = side / 100
-    moved = [y] + [
-        np.asarray(
-            soft_b.rotate(angle, Image.Resampling.BICUBIC, translate=(dx * step, dy * step)),
-            dtype=np.float64,
-        )
-        for angle, dx, dy in _MOVES
-    ]
-    decorrelation = _decorrelation(x, moved)
-    structure = float(decorrelation[0])
-    misalignment = structure / max(float(decorrelation[1:].min()), 1e-5)
+    # Half a pixel of the smaller image, in pixels of the measuring size.
+    half = round(0.5 * side / min(native), 2)
+    still = tuple((0.0, dx * half, dy * half) for dx, dy in _HALF_PIXEL)
+    moves = tuple((angle, dx * side / 100, dy * side / 100) for angle, dx, dy in _MOVES)
+    decorrelation = _decorrelation(x.ravel()[_centre(side)], _moved(y, still + moves))
+    structure = float(decorrelation[: len(still)].min())
+    misalignment = structure / max(float(decorrelation[len(still) :].min()), 1e-5)
     distance = int(np.count_nonzero(phash_bits(a) != phash_bits(b)))
     return Comparison((distance, brightness, contrast, structure * 1000, misalignment), side)
 
@@ -264,11 +310,12 @@ def _measure(a: Image.Image, b: Image.Image, side: int) -> Comparison:
 def compare(a: bytes, b: bytes) -> Comparison:
     """Is ``b`` a resample of the same source image as ``a`` (the reference)?"""
     first, second = _opened(a), _opened(b)
-    side = min(*first.size, *second.size, WORK_PX)
+    native = (min(first.size), min(second.size))
+    side = min(*native, WORK_PX)
     at_least = max(side, HASH_SIZE * 4)
     grey_a = _greyscale_square(first, at_least)
     grey_b = _greyscale_square(second, at_least)
-    return _measure(grey_a, grey_b, min(side, grey_a.width, grey_b.width))
+    return _measure(grey_a, grey_b, min(side, grey_a.width, grey_b.width), native)
 
 
 MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Microsoft Graph's upload limit for a profile photo

@@ -202,6 +202,8 @@ def _comparison_note(entry: dict[str, Any] | None, large: dict[str, Any]) -> str
     if "same" not in entry:
         return "no photo of record to compare with"
     word = "matches" if entry["same"] else "differs from"
+    if entry.get("verdict") == "cannot-tell":
+        word = "cannot be proven to match"
     return (
         f"{word} the photo of record (distance {entry['distance']}, "
         f"same when ≤ {entry['threshold']})"
