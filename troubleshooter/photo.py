@@ -29,7 +29,8 @@ KNOWN_PLACEHOLDER_MD5 = frozenset(
 )
 SIZES = ("S", "M", "L")
 HASH_SIZE = 8  # pHash: 8×8 low DCT frequencies of a 32×32 greyscale image, 64 bits
-WORK_PX = 64  # both images are measured at min(their sizes, WORK_PX)
+WORK_PX = 64  # both images are measured at min(their sizes, WORK_PX)...
+MIN_WORK_PX = 16  # ...but never below this (a smaller image is scaled up to it)
 BLUR_PX = 1.0  # a light blur first, so JPEG ringing at 48 px does not count as a change
 LANCZOS = Image.Resampling.LANCZOS
 
@@ -112,7 +113,7 @@ RULES: tuple[Rule, ...] = (
     Rule("phash", "bits", 8, 14, "pHash distance (of 64 bits)"),
     Rule("brightness", "levels", 1.5, 3.0, "difference of mean luminance (0-255)"),
     Rule("contrast", "%", 2.2, 3.2, "difference of luminance spread"),
-    Rule("structure", "1/1000", 6.0, 20.0, "1 - correlation of the blurred luminance"),
+    Rule("structure", "1/1000", 6.0, 20.0, "1 - correlation, best within half a pixel"),
     Rule("misalignment", "x", 1.15, 1.8, "how much better a slightly turned or moved copy fits"),
 )
 
@@ -202,11 +203,12 @@ _MOVES: tuple[tuple[float, float, float], ...] = (
     *((0.0, d, 0.0) for d in (-3, -1.5, 1.5, 3)),
     *((0.0, 0.0, d) for d in (-3, -1.5, 1.5, 3)),
 )
-# Offsets of half a source pixel: resamplers differ in where they put pixel centres, so a
-# resample may sit up to half a pixel off. These count as no move at all.
-# A 5×5 grid of them (in half pixels), identity first.
-_HALF_PIXEL = ((0.0, 0.0),) + tuple(
-    (dx / 2, dy / 2) for dx in (-2, -1, 0, 1, 2) for dy in (-2, -1, 0, 1, 2) if dx or dy
+# Offsets of up to half a pixel of the smaller image: resamplers differ in where they put
+# pixel centres, so a true resample may sit that far off. A 5×5 grid of them (in half of
+# that, identity first) counts as no move at all.
+_HALF_PIXEL = (
+    (0.0, 0.0),
+    *((dx / 2, dy / 2) for dx in (-2, -1, 0, 1, 2) for dy in (-2, -1, 0, 1, 2) if dx or dy),
 )
 
 
@@ -315,7 +317,8 @@ def compare(a: bytes, b: bytes) -> Comparison:
     at_least = max(side, HASH_SIZE * 4)
     grey_a = _greyscale_square(first, at_least)
     grey_b = _greyscale_square(second, at_least)
-    return _measure(grey_a, grey_b, min(side, grey_a.width, grey_b.width), native)
+    side = max(min(side, grey_a.width, grey_b.width), MIN_WORK_PX)
+    return _measure(grey_a, grey_b, side, (max(native[0], 1), max(native[1], 1)))
 
 
 MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Microsoft Graph's upload limit for a profile photo
