@@ -97,7 +97,7 @@ def _expect_photo(ctx: RunContext, shown: PhotoSample | None, path: Path) -> Non
     if not result.same:
         raise PageError(
             f"the Microsoft 365 home shows a different photo from {path.name} "
-            f"(distance {result.distance}, same when <= {result.threshold})"
+            f"(comparison: {result.verdict}, pHash distance {result.distance})"
         )
 
 
