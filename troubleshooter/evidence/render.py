@@ -204,10 +204,8 @@ def _comparison_note(entry: dict[str, Any] | None, large: dict[str, Any]) -> str
     word = "matches" if entry["same"] else "differs from"
     if entry.get("verdict") == "cannot-tell":
         word = "cannot be proven to match"
-    return (
-        f"{word} the photo of record (distance {entry['distance']}, "
-        f"same when ≤ {entry['threshold']})"
-    )
+    # The same-source test has several measures; pHash is one of them (report.json has all).
+    return f"{word} the photo of record (pHash distance {entry['distance']})"
 
 
 def _stopped_step(report: dict[str, Any]) -> dict[str, Any] | None:
