@@ -94,7 +94,10 @@ def make_files(folder: Path) -> None:
     write("bad-syntax.yaml", "name: x\nsteps: [unclosed\n")
     write("unknown-action.yaml", _scenario("  - action: clik\n    target: signin_next\n"))
     write("undefined-target.yaml", _scenario("  - action: click\n    target: no_such_button\n"))
-    write("targets-partial.yaml", "signin_email:\n  strategies:\n    - {css: '#i0116'}\n")
+    write(
+        "targets-partial.yaml",
+        "signin_email:\n  description: The email box\n  strategies:\n    - {css: '#i0116'}\n",
+    )
     write("not-image.png", "this is not a picture\n")
     (folder / "empty.jpg").write_bytes(b"")
     (folder / "bomb.png").write_bytes(_png_header_only(60_000, 60_000))

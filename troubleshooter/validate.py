@@ -61,8 +61,8 @@ def check_upn(upn: str, option: str = "--user") -> str:
         )
     if not _UPN_LOCAL.match(local):
         raise BadInputError(
-            f"{option} {shown(value)}: the part before the @ may only have letters, digits "
-            "and . - _ ' ! # ^ ~"
+            f"{option} {shown(value)}: the part of a UPN before the @ may only have letters, "
+            "digits and . - _ ' ! # ^ ~"
         )
     try:
         validate_email(value, check_deliverability=False, allow_smtputf8=False)

@@ -118,7 +118,12 @@ def verify(
 @evidence_app.command("prune")
 def evidence_prune(
     older_than: Annotated[
-        str, typer.Option("--older-than", help="Age like 30d, 12h or 2w (by the run's start).")
+        str,
+        typer.Option(
+            "--older-than",
+            help="Age by the run's start: a whole number and a unit, "
+            "s, min, h, d or w (30d, 12h, 90min, 4w). 'm' is refused: minutes or months?",
+        ),
     ],
     out: OutOpt = Path("evidence"),
     dry_run: Annotated[
