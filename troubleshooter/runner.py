@@ -33,7 +33,6 @@ from troubleshooter.events import (
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
 from troubleshooter.photo import PhotoProbe, compare
 from troubleshooter.scenario import Scenario, step_title
-from troubleshooter.signin import SECRET_INPUTS
 from troubleshooter.steps import get_handler
 from troubleshooter.targets import TargetBook
 from troubleshooter.verdict import Outcome, PhotoFacts, decide, info
@@ -289,7 +288,7 @@ def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> N
     try:
         image = ctx.page.screenshot(
             full_page=True,
-            mask=[ctx.page.locator(SECRET_INPUTS)],
+            mask=ctx.targets.mask_locators(ctx.page, "secret_inputs"),
             timeout=15_000,
         )
     except PlaywrightError:
