@@ -158,6 +158,13 @@ def run(
     zip_: Annotated[
         bool, typer.Option("--zip", help="Also write <run folder>.zip, to attach to the ticket.")
     ] = False,
+    save_pages: Annotated[
+        bool,
+        typer.Option(
+            "--save-pages",
+            help="Keep a redacted copy of every page visited, for `troubleshooter pages check`.",
+        ),
+    ] = False,
     executable_path: ExecutableOpt = None,
     channel: ChannelOpt = None,
     browser_endpoint: EndpointOpt = None,
@@ -181,6 +188,7 @@ def run(
         expected_photo=expected_photo,
         photo=photo,
         zip=zip_,
+        save_pages=save_pages,
     )
     _run_and_exit(request)
 
@@ -479,6 +487,40 @@ def evidence_prune(
         for path in found.paths():
             typer.echo(f"{verb}: {path}  (started {found.started:%Y-%m-%d %H:%M} UTC)")
     typer.echo(f"{len(runs)} run folder(s) {verb}, older than {older_than}.")
+
+
+# ---- page map ------------------------------------------------------------------------------------
+pages_app = typer.Typer(
+    help="The page map (targets.yaml) against saved pages.", no_args_is_help=True
+)
+app.add_typer(pages_app, name="pages")
+
+
+@pages_app.command("check")
+def pages_check(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Saved pages (.html) or run folders from `run --save-pages`."),
+    ],
+    targets: Annotated[
+        Path | None,
+        typer.Option("--targets", help="The targets YAML to check (default: built-in)."),
+    ] = None,
+    executable_path: ExecutableOpt = None,
+) -> None:
+    """Which targets each saved page shows, which strategy finds each, and which sign-in view
+    the tool would read, offline. Exit 1 when a page misses a target it needs."""
+    from troubleshooter.pages.check import check_pages, collect, report_lines
+    from troubleshooter.targets import TargetBook
+
+    try:
+        book = TargetBook.load(targets)
+        results = check_pages(collect(paths), book, executable_path)
+    except TroubleshooterError as exc:
+        _fail(exc)
+    for line in report_lines(results):
+        typer.echo(line)
+    raise typer.Exit(1 if any(r.failures for r in results) else 0)
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ class RunSettings:
     extra_variables: dict[str, str] = field(default_factory=dict)  # e.g. ${photo} from --photo
     tenant_spec: str | None = None  # the --tenant value, recorded so `recheck` can come back
     targets_file: str | None = None  # --targets, recorded for `recheck` too
+    save_pages: bool = False  # --save-pages: a redacted copy of every page visited
 
 
 @dataclass
@@ -74,6 +75,7 @@ class RunContext:
     step_index: int = 0
     display_name: str | None = None
     tracing: bool = False
+    saved_pages: list[str] = field(default_factory=list)  # digests of the pages saved so far
 
     def resolve(self, text: str) -> str:
         return substitute(text, self.variables)

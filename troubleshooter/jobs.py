@@ -38,6 +38,7 @@ class RunRequest:
     ticket: str | None = None
     operator: str | None = None
     targets_file: Path | None = None
+    save_pages: bool = False
     sim_sync_delay: float | None = None
     expected_photo: Path | None = None
     photo: Path | None = None
@@ -103,6 +104,7 @@ def run_job(request: RunRequest, console: Console | None = None) -> JobResult:
             extra_variables=extra_variables,
             tenant_spec=recorded_tenant_spec(request.tenant),
             targets_file=str(request.targets_file.resolve()) if request.targets_file else None,
+            save_pages=request.save_pages,
         )
         _check_variables(scenario.needs(), profile)
         ensure_folder(request.out, "--out")

@@ -31,10 +31,11 @@ from troubleshooter.events import (
     utc_now,
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
+from troubleshooter.pages.diagnose import diagnose, save_page
 from troubleshooter.photo import PhotoProbe, compare
 from troubleshooter.scenario import Scenario, step_title
 from troubleshooter.steps import get_handler
-from troubleshooter.targets import TargetBook
+from troubleshooter.targets import TargetBook, TargetNotFound
 from troubleshooter.verdict import Outcome, PhotoFacts, decide, info
 
 HAR_NAME = "network.har"
@@ -150,6 +151,8 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
         except TroubleshooterError as exc:
             status, detail = "failed", exc.message
             failure = (exc.outcome, index, exc.message)
+            if isinstance(exc, TargetNotFound):
+                data = diagnose(ctx, exc)
         except PlaywrightTimeoutError as exc:
             status, detail = "failed", _first_line(exc)
             failure = (Outcome.PAGE_ERROR, index, detail)
@@ -162,6 +165,7 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
             failure = (Outcome.INTERNAL_ERROR, index, detail)
         if step.screenshot or status == "failed":
             _page_screenshot(ctx, index, title, masked=status == "failed")
+        save_page(ctx, f"after step {index}: {title}")
         # Redacted once, here, for every listener: the terminal as much as the report.
         secrets = ctx.settings.credentials.secrets()
         if failure and failure[1] == index:

@@ -53,7 +53,10 @@ def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutco
         "png",
         "The account circle on the Microsoft 365 home",
     )
-    form = "initials" if found.target == "account_initials" else _photo_form(found.locator)
+    if found.target == "account_initials":
+        form = PhotoForm("initials")
+    else:
+        form = _photo_form(ctx, found.locator, step.timeout_s)
     shown = None if form.kind == "initials" else _circle_photo(ctx, form)
     if step.expect is not None:
         _expect_photo(ctx, shown, Path(ctx.resolve(step.expect)))
@@ -114,7 +117,7 @@ _FORM_JS = r"""
     if (m && m[1])
       return [m[1].startsWith("blob:") ? "background-image (blob)" : "background-image", m[1]];
   }
-  return ["initials", ""];
+  return ["initials", "", (el.innerText || "").trim()];
 }
 """
 
@@ -131,9 +134,14 @@ async (url) => {
 """
 
 
-def _photo_form(element: Locator) -> PhotoForm:
-    kind, url = element.evaluate(_FORM_JS)
-    return PhotoForm(kind, url)
+def _photo_form(ctx: RunContext, element: Locator, timeout_s: float) -> PhotoForm:
+    """The photo's form; an empty circle (no URL, no initials yet) is given time to fill in."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        kind, url, *text = element.evaluate(_FORM_JS)
+        if kind != "initials" or (text and text[0]) or time.monotonic() >= deadline:
+            return PhotoForm(kind, url)
+        ctx.page.wait_for_timeout(200)
 
 
 def _circle_photo(ctx: RunContext, form: PhotoForm) -> PhotoSample:
