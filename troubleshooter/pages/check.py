@@ -106,7 +106,10 @@ def _check_one(page: object, path: Path, meta: dict[str, str], targets: TargetBo
     for name in targets.targets:
         if name == HIDDEN_TARGET:
             continue
-        found, misses = targets.resolve(page, name)  # type: ignore[arg-type]
+        try:
+            found, misses = targets.resolve(page, name)  # type: ignore[arg-type]
+        except BadInputError as exc:  # e.g. ${upn} without a value for this page
+            found, misses = None, [Miss("(variables)", str(exc))]
         if found:
             result.found[name] = found.strategy
         else:

@@ -44,12 +44,12 @@ LIMIT = 50
 
 
 def summarize(reasons: list[str]) -> str:
-    """'3 match, none shown: aria-hidden (2), too small to see (1x1 px)'."""
+    """'3 matches, none shown: aria-hidden (2), too small to see (1x1 px)'."""
     if not reasons:
         return "no element matches"
     counts: dict[str, int] = {}
     for reason in reasons:
         counts[reason] = counts.get(reason, 0) + 1
     parts = [f"{r} ({n})" if n > 1 else r for r, n in counts.items()]
-    word = "matches" if len(reasons) == 1 else "match"
+    word = "match" if len(reasons) == 1 else "matches"
     return f"{len(reasons)} {word}, none shown: " + ", ".join(parts)
