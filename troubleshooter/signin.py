@@ -174,7 +174,8 @@ def wait_for_person(
         elapsed = time.monotonic() - start
         if _is_home(page, targets):
             return
-        if not prefilled and targets.try_find(page, "landing_sign_in"):
+        # "Sign in" also names the password view's submit: act only on the landing page.
+        if not prefilled and current_view(page, targets) == "landing":
             targets.find(page, "landing_sign_in", 5).locator.click()
         email = targets.try_find(page, "signin_email")
         if not prefilled and email:
