@@ -247,6 +247,100 @@ def _run_and_exit(request: object) -> NoReturn:
     raise typer.Exit(job.result.exit_code)
 
 
+AsOpt = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        help="The operator's own account (UPN) to sign in with; its password comes from the "
+        "same sources as run's. Default on the simulated tenant: its helpdesk account.",
+    ),
+]
+DEFAULT_OPERATOR = "helpdesk@contoso.onmicrosoft.com"  # the simulated tenant's helpdesk
+
+
+@app.command()
+def check(
+    user: Annotated[
+        list[str] | None,
+        typer.Option("--user", help="A user to check (UPN); repeat for more."),
+    ] = None,
+    users: Annotated[
+        Path | None,
+        typer.Option(
+            "--users",
+            help="CSV file with a 'upn' column (other columns are passed through; an "
+            "optional 'photo' column names the expected photo file).",
+        ),
+    ] = None,
+    operator: AsOpt = DEFAULT_OPERATOR,
+    tenant: TenantOpt = "sim",
+    photos: Annotated[
+        Path | None,
+        typer.Option(
+            "--photos",
+            help="Folder of expected photos named by UPN (jane@contoso.com.jpg), e.g. an HR "
+            "export, used instead of the photo of record.",
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=32, help="Photo requests in flight.")
+    ] = 4,
+    out: OutOpt = Path("evidence"),
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="Ticket id: groups the evidence.")
+    ] = None,
+    zip_: Annotated[bool, typer.Option("--zip", help="Also write <folder>.zip.")] = False,
+    headed: HeadedOpt = None,
+    sign_in: SignInOpt = SignIn.password,
+    sign_in_timeout: SignInTimeoutOpt = None,
+    executable_path: ExecutableOpt = None,
+    channel: ChannelOpt = None,
+    browser_endpoint: EndpointOpt = None,
+) -> None:
+    """Check users' SharePoint photos as the helpdesk's own account (no user password).
+
+    Exit codes: 0 all in sync (or no photo to sync), 1 some stale, placeholder, unknown,
+    unreadable or bad rows, 2 bad input. One --user gets run's codes (3 placeholder, 4 no
+    photo of record).
+    """
+    from troubleshooter.audit.check import CheckRequest, run_check
+    from troubleshooter.audit.progress import AuditProgress
+    from troubleshooter.audit.users import from_csv, from_options
+
+    try:
+        if bool(user) == (users is not None):
+            from troubleshooter.errors import BadInputError
+
+            raise BadInputError("pass either --user UPN (repeatable) or --users FILE.csv")
+        source = from_csv(users) if users is not None else from_options(user or [])
+        request = CheckRequest(
+            users=source,
+            operator=operator.strip(),
+            tenant=tenant,
+            photos=photos,
+            out=out,
+            session=_session(
+                sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
+            ),
+            concurrency=concurrency,
+            ticket=ticket,
+            zip=zip_,
+        )
+        with AuditProgress(source.count) as progress:
+            result = run_check(request, progress)
+    except TroubleshooterError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.counts.items()))
+    typer.echo(f"Checked {sum(result.counts.values())} user(s): {counts}")
+    typer.echo(f"Evidence: {result.folder}")
+    if result.bundle is not None:
+        typer.echo(f"Bundle: {result.bundle}")
+    raise typer.Exit(result.exit_code)
+
+
 @app.command()
 def doctor(
     tenant: TenantOpt = "sim",

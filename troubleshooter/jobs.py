@@ -79,6 +79,7 @@ def sim_profile(urls: object) -> TenantProfile:
         sharepoint=urls.sharepoint,  # type: ignore[attr-defined]
         mysite=urls.mysite,  # type: ignore[attr-defined]
         site=urls.site,  # type: ignore[attr-defined]
+        outlook=urls.outlook,  # type: ignore[attr-defined]
         simulated=True,
     )
 

@@ -25,6 +25,10 @@ class TenantProfile(BaseModel):
     sharepoint: str = Field(description="SharePoint root, e.g. https://contoso.sharepoint.com")
     mysite: str = Field(description="My Site host, e.g. https://contoso-my.sharepoint.com")
     site: str | None = Field(default=None, description="Default site for the People web part")
+    outlook: str = Field(
+        default="https://outlook.office.com",
+        description="Outlook on the web, where colleagues' photos of record are read (check)",
+    )
     # The signed-in home is recognised by its page (the account manager), not its host, so a
     # redirect from office.com to microsoft365.com or m365.cloud.microsoft changes nothing.
     simulated: bool = False

@@ -23,6 +23,17 @@ class SimOptions:
     """Count an own size=L request as a trigger even without a SharePoint Referer."""
     photo_max_age: int = 86400
     """Cache-Control max-age of SharePoint photo responses, in seconds."""
+    extra_users: int = 0
+    """Generated users (user0001@…) added after the demo users, for audits and benchmarks."""
+    extra_seed: int = 1
+    """Seed of the generated users: the same seed gives the same users, photos and states."""
+    throttle_rate: float = 0.0
+    """Photo requests per second and session before ``429``; 0 means never throttle."""
+    throttle_burst: int = 20
+    throttle_retry_after: int = 1
+    """Seconds in ``Retry-After`` of a 429."""
+    throttle_http_date: bool = False
+    """Send ``Retry-After`` as an HTTP-date instead of seconds."""
 
 
 @dataclass

@@ -10,6 +10,7 @@ from .photos import demo_photo
 TENANT_DOMAIN = "contoso.onmicrosoft.com"
 DEMO_PASSWORD = "Sim-Passw0rd!"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPSIMTENANTDEMO234"
+OPERATOR_UPN = f"helpdesk@{TENANT_DOMAIN}"
 
 
 def _upn(local: str) -> str:
@@ -83,6 +84,8 @@ def _demo_users() -> list[SimUser]:
             signin_variant="fluent",
             mfa_nudge=True,
         ),
+        # The helpdesk's own account: `check --as` and `guide --as` sign in with it.
+        _user("helpdesk", "Helpdesk Operator", "IT Helpdesk", "insync"),
     ]
 
 
@@ -105,6 +108,8 @@ def describe(user: SimUser) -> str:
     else:
         photos = "SharePoint photo is stale"
     notes = [photos]
+    if user.upn == OPERATOR_UPN:
+        notes.insert(0, "the helpdesk operator (check/guide --as)")
     if not user.picture_editable:
         notes.append("Picture not user-editable: never refreshes")
     if user.mfa != "none":

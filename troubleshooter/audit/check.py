@@ -1,0 +1,189 @@
+"""``check``: sign in once as the operator, then read every user's photos and decide.
+
+One private context, one sign-in, the users streamed in batches; nothing is cached between
+runs (a new private context every time, requests with ``cache: 'no-store'``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from troubleshooter import __version__
+from troubleshooter.audit.evidence import AuditWriter
+from troubleshooter.audit.fetch import Gate
+from troubleshooter.audit.probe import PERSONA_SIZE, PhotoReader, UserCheck
+from troubleshooter.audit.session import operator_session
+from troubleshooter.audit.users import UPN, BadRow, UserRow, UserSource
+from troubleshooter.audit.verdicts import FINE, SINGLE_EXIT, Verdict
+from troubleshooter.context import SessionOptions
+from troubleshooter.credentials import credentials_for
+from troubleshooter.errors import BadInputError
+from troubleshooter.evidence.bundle import bundle as bundle_folder
+from troubleshooter.evidence.recorder import make_run_folder
+from troubleshooter.jobs import ensure_folder, recorded_tenant_spec, tenant_for
+from troubleshooter.tenant import TenantProfile
+
+BATCH = 32  # users per round of requests: enough to keep the pool busy, little memory
+
+
+@dataclass
+class CheckRequest:
+    """Everything ``troubleshooter check`` was asked to do."""
+
+    users: UserSource
+    operator: str
+    tenant: str = "sim"
+    photos: Path | None = None
+    out: Path = Path("evidence")
+    session: SessionOptions = field(default_factory=SessionOptions)
+    concurrency: int = 4
+    ticket: str | None = None
+    zip: bool = False
+    throttle_budget_s: float = 900.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    folder: Path
+    bundle: Path | None
+    counts: dict[str, int]
+    exit_code: int
+
+
+Progress = Callable[[UserCheck | BadRow], None]
+
+
+def check_operator(operator: str) -> None:
+    if not UPN.match(operator):
+        raise BadInputError(
+            f"--as {operator!r}: expected the operator's sign-in name (UPN), like "
+            "helpdesk@contoso.com"
+        )
+
+
+def validate(request: CheckRequest) -> None:
+    """Everything that can be wrong with the input, before any browser starts."""
+    check_operator(request.operator)
+    if request.photos is not None and not request.photos.is_dir():
+        raise BadInputError(f"--photos {request.photos}: not a folder")
+    if not 1 <= request.concurrency <= 32:
+        raise BadInputError("--concurrency: between 1 and 32")
+    ensure_folder(request.out, "--out")
+
+
+def exit_code(counts: dict[str, int], single: bool) -> int:
+    """0 all fine, 1 some need attention; a single user gets `run`'s numbers."""
+    if single and sum(counts.values()) == 1:
+        return SINGLE_EXIT[Verdict(next(iter(counts)))]
+    return 0 if all(Verdict(v) in FINE for v in counts) else 1
+
+
+def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckResult:
+    """Sign in as the operator, check every user, write the evidence folder."""
+    validate(request)
+    started = datetime.now(UTC)
+    with tenant_for(request.tenant) as (profile, demo_password):
+        credentials = credentials_for(request.operator, request.session.sign_in, demo_password)
+        gate = Gate(budget_s=request.throttle_budget_s)
+        meta: dict[str, Any] = {}
+        with operator_session(profile, request.operator, request.session, credentials) as op:
+            meta.update(
+                confirmed_as=op.confirmed_as,
+                browser=op.browser,
+                browser_version=op.browser_version,
+            )
+            reader = PhotoReader(op, profile, request.concurrency, gate)
+            # The folder exists only once the operator is signed in: a failed sign-in
+            # leaves nothing half-written behind.
+            folder = make_run_folder(request.out, "check", started, request.ticket)
+            writer = AuditWriter(folder, request.users.columns)
+            try:
+                for batch in _batches(request.users.rows(request.photos)):
+                    for item in _check_batch(reader, batch):
+                        if isinstance(item, BadRow):
+                            writer.add_bad(item, _now())
+                        else:
+                            writer.add(item)
+                        if progress is not None:
+                            progress(item)
+                meta["record_source"] = _record_source(reader, request)
+            finally:
+                writer.close()
+                reader.close()
+        single = request.users.csv_path is None and len(request.users.upns) == 1
+        code = exit_code(dict(writer.counts), single)
+        report = _report(request, profile, started, writer, gate, meta, code)
+        writer.finish(report)
+    bundle = bundle_folder(folder) if request.zip else None
+    return CheckResult(folder, bundle, dict(writer.counts), code)
+
+
+def _batches(rows: Iterator[UserRow | BadRow]) -> Iterator[list[UserRow | BadRow]]:
+    while batch := list(itertools.islice(rows, BATCH)):
+        yield batch
+
+
+def _check_batch(reader: PhotoReader, batch: list[UserRow | BadRow]) -> list[UserCheck | BadRow]:
+    good = [r for r in batch if isinstance(r, UserRow)]
+    checks = iter(reader.check(good) if good else [])
+    return [item if isinstance(item, BadRow) else next(checks) for item in batch]
+
+
+def _record_source(reader: PhotoReader, request: CheckRequest) -> str:
+    if request.photos is not None:
+        return f"expected photos from {request.photos} (--photos) or the CSV's photo column"
+    origin = reader.outlook.origin if reader._outlook is not None else reader.tenant.outlook
+    return f"{origin}/owa/service.svc/s/GetPersonaPhoto?email=<upn>&UA=0&size={PERSONA_SIZE}"
+
+
+def _report(
+    request: CheckRequest,
+    profile: TenantProfile,
+    started: datetime,
+    writer: AuditWriter,
+    gate: Gate,
+    meta: dict[str, Any],
+    code: int,
+) -> dict[str, Any]:
+    return {
+        "kind": "check",
+        "title": "Profile photo audit",
+        "report_version": 1,
+        "run_id": str(uuid.uuid4()),
+        "tool_version": __version__,
+        "operator": request.operator,
+        "confirmed_as": meta.get("confirmed_as"),
+        "tenant": profile.name,
+        "tenant_spec": recorded_tenant_spec(request.tenant),
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": _now(),
+        "users": sum(writer.counts.values()),
+        "users_file": str(request.users.csv_path) if request.users.csv_path else None,
+        "concurrency": request.concurrency,
+        "environment": {
+            "browser": meta.get("browser", ""),
+            "browser_version": meta.get("browser_version", ""),
+            "sign_in": request.session.sign_in,
+        },
+        "sources": {
+            "photo_of_record": meta.get("record_source", ""),
+            "sharepoint": f"{profile.sharepoint}/_layouts/15/userphoto.aspx?size=S|M|L"
+            "&accountname=<upn>",
+            "unknown_user": f"{profile.sharepoint}/_api/SP.UserProfiles.PeopleManager/"
+            "GetPropertiesFor (asked only when the photo of record answers 404)",
+        },
+        "throttled": gate.throttled,
+        "retries": writer.retries,
+        "waited_s": round(gate.waited_s, 1),
+        "exit_code": code,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

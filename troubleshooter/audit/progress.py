@@ -1,0 +1,60 @@
+"""The terminal side of a check: a rich progress bar with ETA, and bad rows as they come."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from troubleshooter.audit.probe import UserCheck
+from troubleshooter.audit.users import BadRow
+from troubleshooter.audit.verdicts import Verdict
+
+
+class AuditProgress:
+    """Call it with each finished user; use it as a context manager around the check."""
+
+    def __init__(self, total: int, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True, highlight=False)
+        self._progress = Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("users"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=not self.console.is_terminal,
+        )
+        self._task = self._progress.add_task("check", total=total)
+
+    def __enter__(self) -> AuditProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+    def __call__(self, item: UserCheck | BadRow) -> None:
+        if isinstance(item, BadRow):
+            self._progress.console.print(f"warning: {escape(item.message)}")
+        elif item.verdict == Verdict.ERROR:
+            self._progress.console.print(
+                f"warning: {escape(item.row.upn)}: {escape(item.finding.detail)}"
+            )
+        self._progress.advance(self._task)
