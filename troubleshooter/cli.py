@@ -342,6 +342,83 @@ def check(
 
 
 @app.command()
+def guide(
+    user: Annotated[str, typer.Option("--user", help="UPN of the user being helped.")],
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="SharePoint site URL where the user is in a People web part."),
+    ] = None,
+    operator: AsOpt = DEFAULT_OPERATOR,
+    tenant: TenantOpt = "sim",
+    watch_timeout: Annotated[
+        float,
+        typer.Option("--watch-timeout", min=0, help="Seconds to watch for the change."),
+    ] = 900.0,
+    watch_interval: Annotated[
+        float,
+        typer.Option(
+            "--watch-interval",
+            min=0.5,
+            help="Seconds before the first re-check; each wait is 1.5 times longer, at most 60.",
+        ),
+    ] = 5.0,
+    out: OutOpt = Path("evidence"),
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help="Ticket id: groups the evidence.")
+    ] = None,
+    zip_: Annotated[bool, typer.Option("--zip", help="Also write <folder>.zip.")] = False,
+    headed: HeadedOpt = None,
+    sign_in: SignInOpt = SignIn.password,
+    sign_in_timeout: SignInTimeoutOpt = None,
+    executable_path: ExecutableOpt = None,
+    channel: ChannelOpt = None,
+    browser_endpoint: EndpointOpt = None,
+) -> None:
+    """Guide the user through their own re-sync and watch it happen, as the operator.
+
+    Checks first; if SharePoint is stale, prints the instructions (also message.md and
+    message.html), then watches until SharePoint matches the photo of record. Exit codes:
+    0 synced or already in sync, 1 still stale, 3 still the placeholder, 4 no photo of record.
+    """
+    from troubleshooter.audit.guide import GuideRequest, run_guide
+    from troubleshooter.audit.progress import GuideTerminal
+
+    request = GuideRequest(
+        upn=user.strip(),
+        operator=operator.strip(),
+        tenant=tenant,
+        site=site,
+        out=out,
+        session=_session(
+            sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
+        ),
+        watch_timeout_s=watch_timeout,
+        watch_interval_s=watch_interval,
+        ticket=ticket,
+        zip=zip_,
+    )
+    terminal = GuideTerminal()
+    try:
+        result = run_guide(request, terminal)
+    except TroubleshooterError as exc:
+        terminal.stop()
+        _fail(exc)
+    except KeyboardInterrupt:
+        terminal.stop()
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    terminal.stop()
+    from troubleshooter.verdict import info
+
+    about = info(result.outcome)
+    typer.echo(f"Verdict: {result.outcome.value} (exit {result.exit_code}) — {about.summary}")
+    typer.echo(f"Evidence: {result.folder}")
+    if result.bundle is not None:
+        typer.echo(f"Bundle: {result.bundle}")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
 def doctor(
     tenant: TenantOpt = "sim",
     browser_only: Annotated[

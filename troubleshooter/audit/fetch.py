@@ -180,6 +180,11 @@ class OriginPage:
         page.wait_for_load_state("domcontentloaded")
         return self
 
+    def idle(self, seconds: float) -> None:
+        """Wait while the browser keeps working (sync Playwright must not just sleep)."""
+        if self._page is not None:
+            self._page.wait_for_timeout(seconds * 1000)
+
     def close(self) -> None:
         if self._page is not None and not self._page.is_closed():
             self._page.close()

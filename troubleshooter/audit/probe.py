@@ -160,6 +160,21 @@ class PhotoReader:
             )
         return checks
 
+    def display_name(self, upn: str) -> str | None:
+        """The user's display name from SharePoint's profile service, if it answers."""
+        got = self.sharepoint.fetch_all(
+            [Request(resolve_url(self.tenant.sharepoint, upn), JSON)], 1
+        )
+        try:
+            data = json.loads(got[0].content or b"null") if got[0].status == 200 else None
+        except ValueError:
+            return None
+        name = data.get("DisplayName") if isinstance(data, dict) else None
+        return name if isinstance(name, str) and name.strip() else None
+
+    def idle(self, seconds: float) -> None:
+        self.sharepoint.idle(seconds)
+
     def close(self) -> None:
         self.sharepoint.close()
         if self._outlook is not None:

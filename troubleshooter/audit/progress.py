@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
 
 from rich.console import Console
@@ -14,7 +15,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.status import Status
 
+from troubleshooter.audit.message import Message
 from troubleshooter.audit.probe import UserCheck
 from troubleshooter.audit.users import BadRow
 from troubleshooter.audit.verdicts import Verdict
@@ -58,3 +61,39 @@ class AuditProgress:
                 f"warning: {escape(item.row.upn)}: {escape(item.finding.detail)}"
             )
         self._progress.advance(self._task)
+
+
+class GuideTerminal:
+    """The guide on the terminal: the message to send, then one live status line."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False, soft_wrap=True)
+        self._status: Status | None = None
+
+    def message(self, message: Message, folder: Path) -> None:
+        self.console.rule("Send this to the user")
+        self.console.print(message.markdown, markup=False)
+        self.console.rule()
+        self.console.print(
+            f"Also saved as {escape(str(folder / 'message.md'))} and message.html "
+            "(paste into chat or e-mail)."
+        )
+
+    def status(self, text: str) -> None:
+        if self._status is None:
+            self._status = self.console.status(escape(text))
+            self._status.start()
+        else:
+            self._status.update(escape(text))
+
+    def checked(self, check: UserCheck, elapsed_s: float) -> None:
+        if check.verdict == Verdict.IN_SYNC:
+            self.stop()
+            self.console.print(
+                f"SharePoint's copy matches the photo of record ({elapsed_s:.0f} s)."
+            )
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
