@@ -183,3 +183,36 @@ def _end(
     record.finish(outcome, after)
     bundle = bundle_folder(record.folder) if request.zip else None
     return GuideResult(outcome, info(outcome).exit_code, record.folder, bundle, message)
+
+
+def is_guide_folder(folder: Path) -> bool:
+    """True when ``folder`` holds a guide's report (recheck then takes this path)."""
+    try:
+        return GuideFolder.reopen(folder) is not None
+    except BadInputError:
+        return False
+
+
+def recheck_guide(
+    folder: Path, tenant: str | None, session: SessionOptions
+) -> tuple[Outcome, int, int]:
+    """Check SharePoint's copy again as the guide's operator; returns outcome, exit, number."""
+    from troubleshooter.recheck import check_untouched, tenant_spec
+
+    record = GuideFolder.reopen(folder)
+    check_untouched(folder)
+    report = record.report
+    spec = tenant_spec(tenant, {"environment": {"tenant_spec": report.get("tenant_spec")}})
+    operator, upn = str(report["operator"]), str(report["upn"])
+    with tenant_for(spec) as (profile, demo_password):
+        credentials = credentials_for(operator, session.sign_in, demo_password)
+        with operator_session(profile, operator, session, credentials) as op:
+            reader = PhotoReader(op, profile, 2, Gate(budget_s=300))
+            try:
+                now = reader.check([UserRow(0, upn)])[0]
+            finally:
+                reader.close()
+    number = record.recheck(now)
+    outcome = _outcome(now)
+    record.finish(outcome, None)
+    return outcome, info(outcome).exit_code, number

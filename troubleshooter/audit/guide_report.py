@@ -139,6 +139,7 @@ class GuideFolder:
     def recheck(self, check: UserCheck) -> int:
         number = int(self.report.get("rechecks", 0)) + 1
         self.report["rechecks"] = number
+        self.report["recheck"] = snapshot(check)
         self._large(f"sharepoint-L-recheck-{number}", check)
         self._event(timeline_entry(f"recheck {number}", check))
         return number
@@ -183,7 +184,7 @@ class GuideFolder:
     def _composite(self) -> None:
         rechecks = int(self.report.get("rechecks", 0))
         last = f"sharepoint-L-recheck-{rechecks}" if rechecks else "sharepoint-L-after"
-        after = self.report.get("after") or {}
+        after = self.report.get("recheck" if rechecks else "after") or {}
         panels = [
             Panel("Photo of record", self._read("record"), "the reference"),
             _panel("SharePoint before", self._read("sharepoint-L-before"), self.report["before"]),
