@@ -7,8 +7,10 @@ runs (a new private context every time, requests with ``cache: 'no-store'``).
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,13 @@ from typing import Any
 from troubleshooter import __version__
 from troubleshooter.audit.evidence import AuditWriter
 from troubleshooter.audit.fetch import Gate
-from troubleshooter.audit.probe import PERSONA_SIZE, PhotoReader, UserCheck
+from troubleshooter.audit.probe import (
+    PERSONA_SIZE,
+    Fetching,
+    PhotoReader,
+    UserCheck,
+    decide_all,
+)
 from troubleshooter.audit.session import operator_session
 from troubleshooter.audit.users import UPN, BadRow, UserRow, UserSource
 from troubleshooter.audit.verdicts import FINE, SINGLE_EXIT, Verdict
@@ -88,6 +96,7 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
     """Sign in as the operator, check every user, write the evidence folder."""
     validate(request)
     started = datetime.now(UTC)
+    clock = time.monotonic()
     with tenant_for(request.tenant) as (profile, demo_password):
         credentials = credentials_for(request.operator, request.session.sign_in, demo_password)
         gate = Gate(budget_s=request.throttle_budget_s)
@@ -99,20 +108,26 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
                 browser_version=op.browser_version,
             )
             reader = PhotoReader(op, profile, request.concurrency, gate)
+            meta["sign_in_s"] = round(time.monotonic() - clock, 2)
+            checking = time.monotonic()
             # The folder exists only once the operator is signed in: a failed sign-in
             # leaves nothing half-written behind.
             folder = make_run_folder(request.out, "check", started, request.ticket)
             writer = AuditWriter(folder, request.users.columns)
             try:
-                for batch in _batches(request.users.rows(request.photos)):
-                    for item in _check_batch(reader, batch):
-                        if isinstance(item, BadRow):
-                            writer.add_bad(item, _now())
-                        else:
-                            writer.add(item)
-                        if progress is not None:
-                            progress(item)
+                # The next batch is fetched while this one is decoded, compared and written.
+                with ThreadPoolExecutor(max_workers=1) as worker:
+                    previous: Future[None] | None = None
+                    for batch in _batches(request.users.rows(request.photos)):
+                        good = [r for r in batch if isinstance(r, UserRow)]
+                        fetched = reader.fetch(good) if good else None
+                        if previous is not None:
+                            previous.result()
+                        previous = worker.submit(_record, batch, fetched, writer, progress)
+                    if previous is not None:
+                        previous.result()
                 meta["record_source"] = _record_source(reader, request)
+                meta["checking_s"] = round(time.monotonic() - checking, 2)
             finally:
                 writer.close()
                 reader.close()
@@ -129,10 +144,22 @@ def _batches(rows: Iterator[UserRow | BadRow]) -> Iterator[list[UserRow | BadRow
         yield batch
 
 
-def _check_batch(reader: PhotoReader, batch: list[UserRow | BadRow]) -> list[UserCheck | BadRow]:
-    good = [r for r in batch if isinstance(r, UserRow)]
-    checks = iter(reader.check(good) if good else [])
-    return [item if isinstance(item, BadRow) else next(checks) for item in batch]
+def _record(
+    batch: list[UserRow | BadRow],
+    fetched: Fetching | None,
+    writer: AuditWriter,
+    progress: Progress | None,
+) -> None:
+    """Decide the batch's users and write them, in the file's order."""
+    checks = iter(decide_all(fetched) if fetched is not None else [])
+    for item in batch:
+        result = item if isinstance(item, BadRow) else next(checks)
+        if isinstance(result, BadRow):
+            writer.add_bad(result, _now())
+        else:
+            writer.add(result)
+        if progress is not None:
+            progress(result)
 
 
 def _record_source(reader: PhotoReader, request: CheckRequest) -> str:
@@ -177,6 +204,10 @@ def _report(
             "&accountname=<upn>",
             "unknown_user": f"{profile.sharepoint}/_api/SP.UserProfiles.PeopleManager/"
             "GetPropertiesFor (asked only when the photo of record answers 404)",
+        },
+        "timings": {
+            "sign_in_s": meta.get("sign_in_s"),
+            "checking_s": meta.get("checking_s"),
         },
         "throttled": gate.throttled,
         "retries": writer.retries,

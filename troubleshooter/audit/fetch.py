@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page
@@ -66,6 +67,16 @@ async ({requests, concurrency}) => {
   return out;
 }
 """
+# Start a pool and return at once, so that pools of two origins run at the same time.
+_START_JS = (
+    "(args) => { const pools = (window.__photoPools = window.__photoPools || {});"
+    " const id = (window.__photoPoolNext = (window.__photoPoolNext || 0) + 1);"
+    f" pools[id] = ({_POOL_JS.strip()})(args); return id; }}"
+)
+_COLLECT_JS = (
+    "async (id) => { const pools = window.__photoPools; const out = await pools[id];"
+    " delete pools[id]; return out; }"
+)
 
 
 @dataclass(frozen=True)
@@ -189,43 +200,82 @@ class OriginPage:
         if self._page is not None and not self._page.is_closed():
             self._page.close()
 
-    def fetch_all(self, requests: list[Request], concurrency: int) -> list[Fetched]:
-        """Every request's answer, throttled ones retried after the gate opens again."""
+    def start(self, requests: list[Request], concurrency: int) -> int:
+        """Start a pool of fetches in the page without waiting; returns its ticket."""
         if self._page is None:
             raise RuntimeError("open() the origin page first")
-        results: list[Fetched | None] = [None] * len(requests)
-        tries = [0] * len(requests)
-        pending = list(range(len(requests)))
-        while pending:
-            self.gate.wait()
-            batch = [{"url": requests[i].url, "accept": requests[i].accept} for i in pending]
-            answers = self._page.evaluate(
-                _POOL_JS, {"requests": batch, "concurrency": max(1, concurrency)}
-            )
-            still: list[int] = []
-            throttled = False
-            for index, answer in zip(pending, answers, strict=True):
-                if answer is None:  # not started: the gate closed first
+        batch = [{"url": r.url, "accept": r.accept} for r in requests]
+        return int(
+            self._page.evaluate(_START_JS, {"requests": batch, "concurrency": max(1, concurrency)})
+        )
+
+    def collect(self, ticket: int) -> list[dict[str, Any] | None]:
+        """The answers of a started pool (None for requests it never started)."""
+        assert self._page is not None
+        return list(self._page.evaluate(_COLLECT_JS, ticket))
+
+    def fetch_all(self, requests: list[Request], concurrency: int) -> list[Fetched]:
+        """Every request's answer, throttled ones retried after the gate opens again."""
+        job = Job(self, requests, concurrency)
+        fetch_together([job], self.gate)
+        return job.answers()
+
+
+class Job:
+    """Requests for one origin page, and what came back so far."""
+
+    def __init__(self, page: OriginPage, requests: list[Request], concurrency: int) -> None:
+        self.page, self.requests, self.concurrency = page, requests, concurrency
+        self.results: list[Fetched | None] = [None] * len(requests)
+        self.tries = [0] * len(requests)
+        self.pending = list(range(len(requests)))
+        self._ticket: int | None = None
+
+    def start(self) -> None:
+        self._ticket = self.page.start([self.requests[i] for i in self.pending], self.concurrency)
+
+    def collect(self, gate: Gate) -> bool:
+        """Take the answers in; returns True when any was throttled."""
+        assert self._ticket is not None
+        answers = self.page.collect(self._ticket)
+        still: list[int] = []
+        throttled = False
+        for index, answer in zip(self.pending, answers, strict=True):
+            if answer is None:  # not started: the gate closed first
+                still.append(index)
+                continue
+            self.tries[index] += 1
+            status = int(answer["status"])
+            if status in THROTTLED:
+                throttled = True
+                gate.throttle(str(answer.get("retryAfter", "")))
+                if self.tries[index] < gate.max_tries and not gate.exhausted:
                     still.append(index)
                     continue
-                tries[index] += 1
-                status = int(answer["status"])
-                if status in THROTTLED:
-                    throttled = True
-                    self.gate.throttle(str(answer.get("retryAfter", "")))
-                    if tries[index] < self.gate.max_tries and not self.gate.exhausted:
-                        still.append(index)
-                        continue
-                results[index] = Fetched(
-                    url=requests[index].url,
-                    status=status,
-                    content_type=str(answer.get("type", "")),
-                    content=base64.b64decode(answer.get("body") or ""),
-                    final_url=str(answer.get("url", "")),
-                    tries=tries[index],
-                    error=str(answer.get("error", "")),
-                )
-            if not throttled:
-                self.gate.passed()
-            pending = still
-        return [r for r in results if r is not None]
+            self.results[index] = Fetched(
+                url=self.requests[index].url,
+                status=status,
+                content_type=str(answer.get("type", "")),
+                content=base64.b64decode(answer.get("body") or ""),
+                final_url=str(answer.get("url", "")),
+                tries=self.tries[index],
+                error=str(answer.get("error", "")),
+            )
+        self.pending = still
+        return throttled
+
+    def answers(self) -> list[Fetched]:
+        return [r for r in self.results if r is not None]
+
+
+def fetch_together(jobs: list[Job], gate: Gate) -> None:
+    """Run the jobs' pools at the same time (one per origin page) until all are answered."""
+    while active := [job for job in jobs if job.pending]:
+        gate.wait()
+        for job in active:
+            job.start()
+        throttled = False
+        for job in active:
+            throttled = job.collect(gate) or throttled
+        if not throttled:
+            gate.passed()

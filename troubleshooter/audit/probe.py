@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from troubleshooter.audit.fetch import Fetched, Gate, OriginPage, Request
+from troubleshooter.audit.fetch import Fetched, Gate, Job, OriginPage, Request, fetch_together
 from troubleshooter.audit.session import OperatorSession
 from troubleshooter.audit.users import UserRow
 from troubleshooter.audit.verdicts import Finding, Verdict, decide
@@ -108,20 +108,31 @@ class PhotoReader:
 
     def check(self, rows: list[UserRow]) -> list[UserCheck]:
         """Fetch and decide every user of the batch."""
+        return decide_all(self.fetch(rows))
+
+    def fetch(self, rows: list[UserRow]) -> Fetching:
+        """What the browser needs to do for a batch: Outlook and SharePoint at the same time."""
         sp = self.tenant.sharepoint
-        expected = [_expected(row) for row in rows]
         need_record = [r for r in rows if r.photo is None]
-        records: dict[str, Fetched] = {}
+        jobs = [
+            Job(
+                self.sharepoint,
+                [Request(userphoto_url(sp, r.upn, s)) for r in rows for s in SP_SIZES],
+                self.concurrency,
+            )
+        ]
         if need_record:
             origin = self.outlook.origin
             asked = [Request(persona_url(origin, r.upn)) for r in need_record]
-            for row, got in zip(
-                need_record, self.outlook.fetch_all(asked, self.concurrency), strict=True
-            ):
-                records[row.upn] = got
-        asked = [Request(userphoto_url(sp, r.upn, s)) for r in rows for s in SP_SIZES]
-        answers = iter(self.sharepoint.fetch_all(asked, self.concurrency))
+            jobs.append(Job(self.outlook, asked, self.concurrency))
+        fetch_together(jobs, self.gate)
+        answers = iter(jobs[0].answers())
         sizes = [{s: next(answers) for s in SP_SIZES} for _ in rows]
+        records = dict(
+            zip(
+                (r.upn for r in need_record), jobs[-1].answers() if need_record else [], strict=True
+            )
+        )
         # Unknown or just without a photo? Both 404 at OWA: ask the profile service.
         to_resolve = [r for r in rows if r.upn in records and records[r.upn].status == 404]
         known: dict[str, bool | None] = {}
@@ -130,35 +141,7 @@ class PhotoReader:
             fetched = self.sharepoint.fetch_all(asked, self.concurrency)
             for row, got in zip(to_resolve, fetched, strict=True):
                 known[row.upn] = _known(got)
-        checks = []
-        for row, (reference, problem), by_size in zip(rows, expected, sizes, strict=True):
-            record = records.get(row.upn)
-            if reference is None and record is not None and record.is_image:
-                reference = record.content
-            status = 200 if row.photo is not None else (record.status if record else 0)
-            large = by_size["L"]
-            finding = decide(
-                reference,
-                status,
-                large.content if large.is_image else None,
-                large.status,
-                known.get(row.upn),
-            )
-            if problem:
-                finding = Finding(Verdict.ERROR, problem)
-            checks.append(
-                UserCheck(
-                    row=row,
-                    finding=finding,
-                    record=record,
-                    reference=reference,
-                    reference_source=str(row.photo) if row.photo else "GetPersonaPhoto",
-                    sizes=by_size,
-                    known=known.get(row.upn, True if reference is not None else None),
-                    checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                )
-            )
-        return checks
+        return Fetching(rows, records, sizes, known)
 
     def display_name(self, upn: str) -> str | None:
         """The user's display name from SharePoint's profile service, if it answers."""
@@ -179,6 +162,47 @@ class PhotoReader:
         self.sharepoint.close()
         if self._outlook is not None:
             self._outlook.close()
+
+
+@dataclass
+class Fetching:
+    """A batch's answers, before any image is decoded."""
+
+    rows: list[UserRow]
+    records: dict[str, Fetched]
+    sizes: list[dict[str, Fetched]]
+    known: dict[str, bool | None]
+
+
+def decide_all(batch: Fetching) -> list[UserCheck]:
+    """Decode, compare and decide (CPU only: it may run beside the next batch's fetches)."""
+    checks = []
+    for row, by_size in zip(batch.rows, batch.sizes, strict=True):
+        reference, problem = _expected(row)
+        record = batch.records.get(row.upn)
+        if reference is None and record is not None and record.is_image:
+            reference = record.content
+        status = 200 if row.photo is not None else (record.status if record else 0)
+        large = by_size["L"]
+        known = batch.known.get(row.upn)
+        finding = decide(
+            reference, status, large.content if large.is_image else None, large.status, known
+        )
+        if problem:
+            finding = Finding(Verdict.ERROR, problem)
+        checks.append(
+            UserCheck(
+                row=row,
+                finding=finding,
+                record=record,
+                reference=reference,
+                reference_source=str(row.photo) if row.photo else "GetPersonaPhoto",
+                sizes=by_size,
+                known=known if row.upn in batch.known else (True if reference else None),
+                checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
+    return checks
 
 
 def _expected(row: UserRow) -> tuple[bytes | None, str]:
