@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,8 @@ class Result:
     checking_s: float
     python_peak_mb: float
     tree_peak_mb: float
+    sim_cpu_s: float
+    check_cpu_s: float
 
     @property
     def rate(self) -> float:
@@ -105,6 +109,7 @@ def one_check(sim: SimTenant, folder: Path, count: int) -> Result:
     ]
     env = {"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD, "PATH": "/usr/bin:/bin"}
     start = time.perf_counter()
+    sim_cpu, children_cpu = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     python_peak = tree_peak = 0
     while process.poll() is None:
@@ -113,6 +118,8 @@ def one_check(sim: SimTenant, folder: Path, count: int) -> Result:
         time.sleep(0.25)
     wall = time.perf_counter() - start
     _, err = process.communicate()
+    sim_cpu = _cpu(resource.RUSAGE_SELF) - sim_cpu
+    children_cpu = _cpu(resource.RUSAGE_CHILDREN) - children_cpu
     if process.returncode not in (0, 1):
         raise SystemExit(f"check failed ({process.returncode}): {err.decode()[-2000:]}")
     (report_path,) = (folder / "out").glob("*/*/report.json")
@@ -125,7 +132,14 @@ def one_check(sim: SimTenant, folder: Path, count: int) -> Result:
         report["timings"]["checking_s"],
         python_peak / 1024,
         tree_peak / 1024,
+        sim_cpu,
+        children_cpu,
     )
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -138,13 +152,20 @@ def main() -> None:
         for count in (args.small, args.users):
             with tempfile.TemporaryDirectory() as tmp:
                 results.append(one_check(sim, Path(tmp), count))
-    print("| users | users/s (checking) | wall s | sign-in s | Python peak MB | tree peak MB |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| users | users/s (checking) | wall s | sign-in s | Python peak MB | tree peak MB "
+        "| CPU s: sim | CPU s: check + browser | CPU ms per user |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
+        per_user = (r.sim_cpu_s + r.check_cpu_s) / r.users * 1000
         print(
             f"| {r.users} | {r.rate:.1f} | {r.wall_s:.1f} | {r.sign_in_s:.1f} | "
-            f"{r.python_peak_mb:.0f} | {r.tree_peak_mb:.0f} |"
+            f"{r.python_peak_mb:.0f} | {r.tree_peak_mb:.0f} | {r.sim_cpu_s:.1f} | "
+            f"{r.check_cpu_s:.1f} | {per_user:.0f} |"
         )
+    load = os.getloadavg()
+    print(f"\nLoad average at the end (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     small, large = results
     print(
         f"\nRatios: {large.users / small.users:.0f}× the users → peak Python RSS × "
