@@ -170,3 +170,15 @@ def test_the_message_has_the_tenants_links_and_every_private_window_key() -> Non
         placeholder=True,
     )
     assert "Show more results" in no_site.markdown and "grey placeholder" in no_site.markdown
+
+
+def test_all_placeholders_point_at_the_service_not_the_users() -> None:
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from troubleshooter.audit.check import _warnings
+
+    everyone_grey = SimpleNamespace(counts=Counter({"placeholder": 6, "no-photo-of-record": 2}))
+    assert "service issue" in _warnings(everyone_grey)[0]  # type: ignore[arg-type]
+    some_grey = SimpleNamespace(counts=Counter({"placeholder": 6, "in-sync": 1}))
+    assert _warnings(some_grey) == []  # type: ignore[arg-type]

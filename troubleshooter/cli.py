@@ -334,6 +334,10 @@ def check(
         typer.echo("interrupted", err=True)
         raise typer.Exit(130) from None
     counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.counts.items()))
+    if result.exit_code == 130:
+        typer.echo("interrupted: the users checked so far are written up", err=True)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"Checked {sum(result.counts.values())} user(s): {counts}")
     typer.echo(f"Evidence: {result.folder}")
     if result.bundle is not None:

@@ -62,6 +62,7 @@ class CheckResult:
     bundle: Path | None
     counts: dict[str, int]
     exit_code: int
+    warnings: tuple[str, ...] = ()
 
 
 Progress = Callable[[UserCheck | BadRow], None]
@@ -115,28 +116,42 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
             folder = make_run_folder(request.out, "check", started, request.ticket)
             writer = AuditWriter(folder, request.users.columns)
             try:
-                # The next batch is fetched while this one is decoded, compared and written.
-                with ThreadPoolExecutor(max_workers=1) as worker:
-                    previous: Future[None] | None = None
-                    for batch in _batches(request.users.rows(request.photos)):
-                        good = [r for r in batch if isinstance(r, UserRow)]
-                        fetched = reader.fetch(good) if good else None
-                        if previous is not None:
-                            previous.result()
-                        previous = worker.submit(_record, batch, fetched, writer, progress)
-                    if previous is not None:
-                        previous.result()
+                meta["interrupted"] = _check_all(request, reader, writer, progress)
                 meta["record_source"] = _record_source(reader, request)
                 meta["checking_s"] = round(time.monotonic() - checking, 2)
             finally:
                 writer.close()
                 reader.close()
         single = request.users.csv_path is None and len(request.users.upns) == 1
-        code = exit_code(dict(writer.counts), single)
+        code = 130 if meta["interrupted"] else exit_code(dict(writer.counts), single)
         report = _report(request, profile, started, writer, gate, meta, code)
         writer.finish(report)
     bundle = bundle_folder(folder) if request.zip else None
-    return CheckResult(folder, bundle, dict(writer.counts), code)
+    return CheckResult(folder, bundle, dict(writer.counts), code, tuple(report["warnings"]))
+
+
+def _check_all(
+    request: CheckRequest, reader: PhotoReader, writer: AuditWriter, progress: Progress | None
+) -> bool:
+    """Every user, in order; the next batch is fetched while the last is decided and written.
+
+    Returns True when Ctrl-C stopped it: the users checked so far are still written up.
+    """
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        previous: Future[None] | None = None
+        try:
+            for batch in _batches(request.users.rows(request.photos)):
+                good = [r for r in batch if isinstance(r, UserRow)]
+                fetched = reader.fetch(good) if good else None
+                if previous is not None:
+                    previous.result()
+                previous = worker.submit(_record, batch, fetched, writer, progress)
+        except KeyboardInterrupt:
+            return True
+        finally:
+            if previous is not None:
+                previous.result()
+    return False
 
 
 def _batches(rows: Iterator[UserRow | BadRow]) -> Iterator[list[UserRow | BadRow]]:
@@ -213,7 +228,22 @@ def _report(
         "retries": writer.retries,
         "waited_s": round(gate.waited_s, 1),
         "exit_code": code,
+        "interrupted": bool(meta.get("interrupted")),
+        "warnings": _warnings(writer),
     }
+
+
+def _warnings(writer: AuditWriter) -> list[str]:
+    """Patterns that point at the service rather than at users (research notes §2a)."""
+    counts = writer.counts
+    compared = counts["placeholder"] + counts["stale"] + counts["in-sync"]
+    if compared >= 5 and counts["placeholder"] == compared:
+        return [
+            "SharePoint served the placeholder for every user with a photo: more likely a "
+            "SharePoint Online service issue (it has happened) than every user being stale; "
+            "check the Microsoft 365 service health page."
+        ]
+    return []
 
 
 def _now() -> str:

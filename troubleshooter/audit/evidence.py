@@ -217,7 +217,13 @@ def summary_md(report: dict[str, Any], attention: list[tuple[str, str, str]]) ->
         f"- Started: {report['started_at']}; finished: {report['finished_at']}",
         f"- Users: {report['users']}; throttled answers: {report['throttled']}, "
         f"waited {report['waited_s']:.0f} s",
-        f"- Exit code: {report['exit_code']}",
+        f"- Exit code: {report['exit_code']}"
+        + (
+            " (interrupted: the users below were checked before Ctrl-C)"
+            if report.get("interrupted")
+            else ""
+        ),
+        *(f"- **Warning:** {w}" for w in report.get("warnings", [])),
         "",
         "| verdict | users | what next |",
         "|---|---|---|",
