@@ -248,21 +248,34 @@ def _run_and_exit(request: object) -> NoReturn:
 
 
 AsOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--as",
+        metavar="UPN",
         help="The operator's own account (UPN) to sign in with; its password comes from the "
         "same sources as run's. Default on the simulated tenant: its helpdesk account.",
     ),
 ]
-DEFAULT_OPERATOR = "helpdesk@contoso.onmicrosoft.com"  # the simulated tenant's helpdesk
+
+
+def _operator(operator: str | None, tenant: str) -> str:
+    """--as, or the simulated tenant's helpdesk account; a real tenant needs it spelled out."""
+    if operator:
+        return operator.strip()
+    if tenant == "sim":
+        from troubleshooter.sim import OPERATOR_UPN
+
+        return OPERATOR_UPN
+    from troubleshooter.errors import BadInputError
+
+    _fail(BadInputError("--as: pass your own (the operator's) account, like helpdesk@contoso.com"))
 
 
 @app.command()
 def check(
     user: Annotated[
         list[str] | None,
-        typer.Option("--user", help="A user to check (UPN); repeat for more."),
+        typer.Option("--user", metavar="UPN", help="A user to check; repeat for more."),
     ] = None,
     users: Annotated[
         Path | None,
@@ -272,7 +285,7 @@ def check(
             "optional 'photo' column names the expected photo file).",
         ),
     ] = None,
-    operator: AsOpt = DEFAULT_OPERATOR,
+    operator: AsOpt = None,
     tenant: TenantOpt = "sim",
     photos: Annotated[
         Path | None,
@@ -315,7 +328,7 @@ def check(
         source = from_csv(users) if users is not None else from_options(user or [])
         request = CheckRequest(
             users=source,
-            operator=operator.strip(),
+            operator=_operator(operator, tenant),
             tenant=tenant,
             photos=photos,
             out=out,
@@ -352,7 +365,7 @@ def guide(
         str | None,
         typer.Option("--site", help="SharePoint site URL where the user is in a People web part."),
     ] = None,
-    operator: AsOpt = DEFAULT_OPERATOR,
+    operator: AsOpt = None,
     tenant: TenantOpt = "sim",
     watch_timeout: Annotated[
         float,
@@ -389,7 +402,7 @@ def guide(
 
     request = GuideRequest(
         upn=user.strip(),
-        operator=operator.strip(),
+        operator=_operator(operator, tenant),
         tenant=tenant,
         site=site,
         out=out,
