@@ -134,7 +134,6 @@ class GuideFolder:
     def checked(self, check: UserCheck, changed: bool) -> None:
         event = "SharePoint's copy changed" if changed else "checked"
         self._event(timeline_entry(event, check))
-        self._last = check
 
     def recheck(self, check: UserCheck) -> int:
         number = int(self.report.get("rechecks", 0)) + 1

@@ -8,11 +8,20 @@ the account, never from the photo endpoints, which look alike for unknown and ph
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from troubleshooter.photo import NotAnImageError, compare, looks_like_placeholder
+from PIL import Image, ImageStat
+
+from troubleshooter.photo import (
+    KNOWN_PLACEHOLDER_MD5,
+    NotAnImageError,
+    compare,
+    looks_like_placeholder,
+)
 
 
 class Verdict(StrEnum):
@@ -64,10 +73,38 @@ class Finding:
 
 
 def is_placeholder(data: bytes) -> bool:
+    """SharePoint's grey silhouette? A clearly colourful image is ruled out cheaply first."""
+    if _clearly_colourful(data):
+        return False
     try:
         return looks_like_placeholder(data)
     except NotAnImageError:
         return False
+
+
+def is_no_photo(data: bytes) -> bool:
+    """A photo of record that is no photo: a known placeholder, or a 1×1 pixel (research §1a)."""
+    if hashlib.md5(data).hexdigest() in KNOWN_PLACEHOLDER_MD5:
+        return True
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.width <= 1 and image.height <= 1
+    except (OSError, ValueError):
+        return False
+
+
+def _clearly_colourful(data: bytes) -> bool:
+    """Decode a JPEG at 1/8 scale (cheap) and look at its saturation."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (32, 32))
+            small = image.convert("RGB").resize((32, 32))
+    except (OSError, ValueError):
+        return False
+    return ImageStat.Stat(small.convert("HSV").getchannel("S")).mean[0] > 2 * COLOUR_MARGIN
+
+
+COLOUR_MARGIN = 12  # looks_like_placeholder calls a mean saturation above 12 colourful
 
 
 def same_photo(reference: bytes, copy: bytes) -> tuple[Verdict, dict[str, Any]]:
@@ -100,7 +137,7 @@ def decide(
         if reference_status == 404:
             return Finding(Verdict.NO_PHOTO_OF_RECORD, "GetPersonaPhoto: 404 (no photo)")
         return Finding(Verdict.ERROR, f"photo of record: HTTP {reference_status or 'failed'}")
-    if is_placeholder(reference):
+    if is_no_photo(reference):
         return Finding(Verdict.NO_PHOTO_OF_RECORD, "the photo of record is a placeholder")
     if large is None:
         return Finding(Verdict.ERROR, f"SharePoint's copy: HTTP {large_status or 'failed'}")
