@@ -181,3 +181,32 @@ def test_throttled_requests_wait_for_retry_after_and_still_finish(
     report = json.loads((folder / "report.json").read_text())
     assert sim.throttle is not None and sim.throttle.throttled > 0
     assert report["throttled"] > 0 and report["retries"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("check",), "error: pass either --user UPN (repeatable) or --users FILE.csv"),
+        (("check", "--user", "adele"), "error: --user 'adele': expected a sign-in name (UPN)"),
+        (
+            ("check", "--user", ADELE, "--tenant", "contoso"),
+            "error: --as: pass your own (the operator's) account",
+        ),
+        (
+            ("check", "--user", ADELE, "--as", "helpdesk"),
+            "error: --as 'helpdesk': expected the operator's sign-in name (UPN)",
+        ),
+        (("check", "--user", ADELE, "--photos", "/nonexistent"), "error: --photos /nonexistent"),
+        (
+            ("guide", "--user", ADELE, "--site", "sites/x"),
+            "error: --site 'sites/x': expected a URL",
+        ),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    done = run_cli(*args, "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(message), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

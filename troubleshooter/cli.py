@@ -316,7 +316,7 @@ def check(
     unreadable or bad rows, 2 bad input. One --user gets run's codes (3 placeholder, 4 no
     photo of record).
     """
-    from troubleshooter.audit.check import CheckRequest, run_check
+    from troubleshooter.audit.check import CheckRequest, run_check, validate
     from troubleshooter.audit.progress import AuditProgress
     from troubleshooter.audit.users import from_csv, from_options
 
@@ -339,6 +339,7 @@ def check(
             ticket=ticket,
             zip=zip_,
         )
+        validate(request)  # before the progress bar takes the terminal
         with AuditProgress(source.count) as progress:
             result = run_check(request, progress)
     except TroubleshooterError as exc:

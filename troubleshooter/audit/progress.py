@@ -37,12 +37,12 @@ class AuditProgress:
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=self.console,
-            transient=not self.console.is_terminal,
         )
         self._task = self._progress.add_task("check", total=total)
 
     def __enter__(self) -> AuditProgress:
-        self._progress.start()
+        if self.console.is_terminal:  # a pipe or a log file gets the warnings only
+            self._progress.start()
         return self
 
     def __exit__(
