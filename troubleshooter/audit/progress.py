@@ -39,10 +39,12 @@ class AuditProgress:
             console=self.console,
         )
         self._task = self._progress.add_task("check", total=total)
+        self._started = False
 
     def __enter__(self) -> AuditProgress:
         if self.console.is_terminal:  # a pipe or a log file gets the warnings only
             self._progress.start()
+            self._started = True
         return self
 
     def __exit__(
@@ -51,7 +53,8 @@ class AuditProgress:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._progress.stop()
+        if self._started:
+            self._progress.stop()
 
     def __call__(self, item: UserCheck | BadRow) -> None:
         if isinstance(item, BadRow):
