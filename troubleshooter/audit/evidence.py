@@ -59,9 +59,9 @@ def thumbnail(data: bytes | None) -> str | None:
         return None
     side = THUMB_PX * 5 // 3  # sharp enough on high-density screens
     try:
-        image = Image.open(io.BytesIO(data))
-        image.draft("RGB", (side, side))  # JPEG: decode at a fraction of the size, much faster
-        image = image.convert("RGB")
+        source = Image.open(io.BytesIO(data))
+        source.draft("RGB", (side, side))  # JPEG: decode at a fraction of the size, much faster
+        image = source.convert("RGB")
     except (OSError, ValueError):
         return None
     image.thumbnail((side, side))

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from troubleshooter.audit.check import check_operator
 from troubleshooter.audit.fetch import Gate
@@ -65,12 +66,25 @@ class GuideResult:
     message: Message | None
 
 
-class Listener:
+class Listener(Protocol):
     """What the terminal shows: the message once, then a status line while watching."""
 
     def message(self, message: Message, folder: Path) -> None: ...
     def status(self, text: str) -> None: ...
     def checked(self, check: UserCheck, elapsed_s: float) -> None: ...
+
+
+class Silent:
+    """A listener that shows nothing (for callers without a terminal)."""
+
+    def message(self, message: Message, folder: Path) -> None:
+        return None
+
+    def status(self, text: str) -> None:
+        return None
+
+    def checked(self, check: UserCheck, elapsed_s: float) -> None:
+        return None
 
 
 def validate(request: GuideRequest) -> None:
@@ -91,7 +105,7 @@ def validate(request: GuideRequest) -> None:
 
 def run_guide(request: GuideRequest, listener: Listener | None = None) -> GuideResult:
     validate(request)
-    listener = listener or Listener()
+    listener = listener or Silent()
     started = datetime.now(UTC)
     with tenant_for(request.tenant) as (profile, demo_password):
         profile = profile.with_site(request.site)
