@@ -11,24 +11,46 @@ from typing import Any
 import imagehash
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Page, Playwright, expect
 
-from troubleshooter.browser import choose_browser, launch_args
+from troubleshooter.browser import PRIVATE_CONTEXT, choose_browser, launch_args
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 
 TEST_SYNC_DELAY = 0.3
+
+
+def launch_options(base: dict[str, Any], playwright: Playwright) -> dict[str, Any]:
+    """The same browser, with the same flags, as the tool itself would launch."""
+    choice = choose_browser(playwright)
+    options: dict[str, Any] = {**base, "args": launch_args()}
+    if choice.executable and choice.source != "playwright":
+        options["executable_path"] = choice.executable
+    return options
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(
     browser_type_launch_args: dict[str, Any], playwright: Playwright
 ) -> dict[str, Any]:
-    """Launch the same browser, with the same flags, as the tool itself would."""
-    choice = choose_browser(playwright)
-    options: dict[str, Any] = {**browser_type_launch_args, "args": launch_args()}
-    if choice.executable and choice.source != "playwright":
-        options["executable_path"] = choice.executable
-    return options
+    """pytest-playwright launches the tool's browser (e.g. /usr/bin/chromium, --no-sandbox)."""
+    return launch_options(browser_type_launch_args, playwright)
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """No base URL: tests open the sim's own URLs. (pytest-base-url's own fixture, which
+    ``browser_context_args`` asks for, trips a pytest deprecation warning.)"""
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Every context (``context``, ``page``, ``new_context()``) is private like the tool's.
+
+    pytest-playwright's own ``new_context`` makes them, so ``--tracing retain-on-failure`` and
+    ``--screenshot only-on-failure`` keep a failing test's trace and screenshot.
+    """
+    return {**browser_context_args, **PRIVATE_CONTEXT}
 
 
 @pytest.fixture(scope="session")
@@ -119,20 +141,3 @@ def shown_phash() -> Callable[[Page, str], imagehash.ImageHash]:
 def bytes_phash() -> Callable[[bytes], imagehash.ImageHash]:
     """``bytes_phash(data)``: pHash of image bytes."""
     return phash_of
-
-
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
-    """Extra private contexts (each like an InPrivate window), closed after the test."""
-    contexts: list[BrowserContext] = []
-
-    def factory() -> BrowserContext:
-        ctx = browser.new_context()
-        contexts.append(ctx)
-        return ctx
-
-    try:
-        yield factory
-    finally:
-        for ctx in contexts:
-            ctx.close()

@@ -83,3 +83,52 @@ def run_on(
         *extra,
         env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD} if password else None,
     )
+
+
+ENVIRONMENT = {
+    "tool_version": "0.1.0",
+    "browser": "chromium",
+    "browser_version": "140",
+    "playwright_version": "1.65.0",
+    "os": "Linux",
+    "python": "3.11",
+    "tenant": "contoso",
+    "sign_in": "password",
+    "headed": "False",
+}
+
+
+def report_data(**fields: object) -> dict[str, object]:
+    """A finished first run's report.json as a dict, valid against the report model."""
+    report: dict[str, object] = {
+        "schema_version": 2,
+        "run_id": "0b7e8a52-34a3-4a43-9a43-1a4a27f7c8e1",
+        "status": "finished",
+        "scenario": {"name": "sharepoint-resync", "title": "Re-sync", "steps": ["Open"]},
+        "upn": "adele.vance@contoso.onmicrosoft.com",
+        "tenant": "contoso",
+        "ticket": None,
+        "operator": None,
+        "inputs": {"tenant": "contoso", "targets_file": None, "expected_photo": False},
+        "started_at": "2026-01-01T10:00:00+00:00",
+        "finished_at": "2026-01-01T10:01:00+00:00",
+        "environment": dict(ENVIRONMENT),
+        "last_step": None,
+        "steps": [],
+        "photos": {},
+        "artifacts": [],
+        "last_wait": None,
+        "warnings": [],
+        "rechecks": [],
+        "verdict": {
+            "outcome": "still-stale",
+            "exit_code": 1,
+            "summary": "SharePoint still shows a different photo.",
+            "advice": "Wait 24 hours.",
+            "failed_step": None,
+            "detail": None,
+            "comparison": {"reference": None, "before": None, "after": None},
+        },
+    }
+    report.update(fields)
+    return report

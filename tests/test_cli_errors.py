@@ -56,7 +56,7 @@ def test_tenant_profile_missing_keys(tmp_path: Path) -> None:
     profile = bad_tenant_file(tmp_path)
     result = run_cli("run", "sharepoint-resync", "--user", UPN, "--tenant", str(profile))
     assert result.returncode == 2
-    assert result.stderr == f"error: tenant profile {profile}: sharepoint: Field required\n"
+    assert result.stderr == f"error: tenant profile {profile}:1: sharepoint: Field required\n"
 
 
 def test_out_that_is_a_file(tmp_path: Path) -> None:

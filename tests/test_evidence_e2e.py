@@ -24,8 +24,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers import ROOT, only_run_folder, run_cli, tenant_profile
-from troubleshooter.evidence.files import report_schema
 from troubleshooter.evidence.manifest import verify
+from troubleshooter.evidence.model import Report, report_json_schema
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 
 pytestmark = pytest.mark.slow
@@ -105,7 +105,8 @@ def test_run_folder_has_exactly_the_evidence_files(finished: FinishedRun) -> Non
 
 def test_report_json_validates_against_the_shipped_schema(finished: FinishedRun) -> None:
     report = json.loads((finished.folder / "report.json").read_text())
-    jsonschema.validate(report, report_schema())
+    jsonschema.Draft202012Validator(report_json_schema()).validate(report)
+    Report.model_validate(report, strict=False)
     assert (report["status"], report["ticket"], report["operator"]) == (
         "finished",
         TICKET,
@@ -244,6 +245,8 @@ def test_no_password_cookie_or_token_in_any_file_or_output(finished: FinishedRun
     assert sent and {h["value"] for h in sent} == {"REDACTED"}
 
 
+# The trace viewer serves its snapshots from a service worker, which private contexts block.
+@pytest.mark.browser_context_args(service_workers="allow")
 def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page) -> None:
     server = subprocess.Popen(
         [*SHOW_TRACE, str(finished.folder / "trace.zip")],
@@ -295,14 +298,15 @@ def _start_polling_run(out: Path) -> tuple[subprocess.Popen[str], Path]:
 def _polling_report(out: Path) -> Path | None:
     for path in out.glob("*/*/report.json"):
         report = json.loads(path.read_text())  # always valid JSON, even mid-run
-        if "last_wait" in report:
+        if report.get("last_wait"):
             return path
     return None
 
 
 def _read_valid(path: Path) -> dict[str, Any]:
     report = json.loads(path.read_text())
-    jsonschema.validate(report, report_schema())
+    jsonschema.Draft202012Validator(report_json_schema()).validate(report)
+    Report.model_validate(report, strict=False)
     return report
 
 

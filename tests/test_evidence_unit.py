@@ -16,7 +16,8 @@ import jsonschema
 import pytest
 from PIL import Image
 
-from tests.helpers import run_cli
+from tests.helpers import ENVIRONMENT, report_data, run_cli
+from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.errors import BadInputError
 from troubleshooter.events import (
     Capture,
@@ -28,8 +29,8 @@ from troubleshooter.events import (
     utc_now,
 )
 from troubleshooter.evidence.bundle import bundle
-from troubleshooter.evidence.files import report_schema
 from troubleshooter.evidence.manifest import verify, write_manifest
+from troubleshooter.evidence.model import Report, report_json_schema
 from troubleshooter.evidence.prune import old_runs, parse_age
 from troubleshooter.evidence.recorder import EvidenceRecorder
 from troubleshooter.evidence.redact import (
@@ -41,6 +42,7 @@ from troubleshooter.evidence.redact import (
 )
 from troubleshooter.evidence.render import render_html, render_summary
 from troubleshooter.evidence.stamp import Stamp, stamp_png
+from troubleshooter.verdict import Outcome, decision
 
 PASSWORD = "Sim-Passw0rd!"
 COOKIE = "T-AN6R-jWb1L39Q9LHtenf5qC3gm5JzYG"
@@ -380,7 +382,7 @@ def test_prune_leaves_folders_it_did_not_create(tmp_path: Path) -> None:
     for path in (unrelated / "report.json", old_file / "report.json"):
         os.utime(path, (timestamp, timestamp))  # old by mtime: must not matter
     wrong = {
-        "schema": ("a@b.com-20250101T000000Z-3", {"schema_version": 2}),
+        "schema": ("a@b.com-20250101T000000Z-3", {"schema_version": 3}),
         "no-run-id": ("a@b.com-20250101T000000Z-4", {"run_id": None}),
         "bad-start": ("a@b.com-20250101T000000Z-5", {"started_at": "last year"}),
         "other-upn": ("c@d.com-20250101T000000Z", {}),
@@ -419,26 +421,16 @@ def _synthetic_report(folder: Path, status: str) -> dict[str, Any]:
         "detail": "interrupted by the operator" if stopped else None,
         "comparison": {"reference": {"sha256": sha, "source": "account circle"}},
     }
-    return {
-        "schema_version": 1,
-        "run_id": "0b7e8a52-34a3-4a43-9a43-1a4a27f7c8e1",
-        "status": status,
-        "scenario": {"name": "s", "title": "Re-sync <the> photo", "steps": ["Open", "Check"]},
-        "upn": "adele@contoso.com",
-        "tenant": "sim",
-        "ticket": "INC-1",
-        "operator": "Jane <Doe>",
-        "started_at": "2026-01-01T10:00:00+00:00",
-        "finished_at": "2026-01-01T10:00:12.500000+00:00",
-        "environment": {
-            "tool_version": "0.1.0",
-            "browser": "chromium",
-            "browser_version": "140",
-            "os": "Linux",
-            "tenant": "sim",
-        },
-        "last_step": {"index": 1, "title": "Open"},
-        "steps": [
+    return report_data(
+        status=status,
+        scenario={"name": "s", "title": "Re-sync <the> photo", "steps": ["Open", "Check"]},
+        upn="adele@contoso.com",
+        tenant="sim",
+        ticket="INC-1",
+        operator="Jane <Doe>",
+        finished_at="2026-01-01T10:00:12.500000+00:00",
+        last_step={"index": 1, "title": "Open"},
+        steps=[
             {
                 "index": 1,
                 "action": "open",
@@ -452,53 +444,52 @@ def _synthetic_report(folder: Path, status: str) -> dict[str, Any]:
                 "captures": ["01-open.png", "photo-of-record.jpg"],
             }
         ],
-        "photos": {"reference": {"present": True, "source": "account circle", "sha256": sha}},
-        "artifacts": [
-            {"path": "01-open.png", "kind": "page", "step": 1, "description": "Step 1: Open"},
+        photos={
+            "reference": {
+                "present": True,
+                "kind": "account-circle",
+                "source": "account circle",
+                "sha256": sha,
+            }
+        },
+        artifacts=[
+            {
+                "path": "01-open.png",
+                "name": "Open",
+                "kind": "page",
+                "step": 1,
+                "description": "Step 1: Open",
+                "size": len(shot),
+                "sha256": hashlib.sha256(shot).hexdigest(),
+            },
             {
                 "path": "photo-of-record.jpg",
+                "name": "photo-of-record",
                 "kind": "photo",
                 "step": 1,
                 "description": "The photo of record",
+                "size": len(_png(96, 96)),
                 "sha256": sha,
             },
         ],
-        "verdict": verdict,
-    }
+        verdict=verdict,
+    )
 
 
 def test_render_embeds_images_escapes_text_and_names_the_stopped_step(tmp_path: Path) -> None:
     report = _synthetic_report(tmp_path, "interrupted")
-    jsonschema.validate(report, report_schema())
-    html = render_html(report, tmp_path)
+    written = json.loads(Report.model_validate(report).to_json())
+    jsonschema.Draft202012Validator(report_json_schema()).validate(written)
+    html = render_html(Report.model_validate(report), tmp_path)
     assert "Jane &lt;Doe&gt;" in html and "Jane <Doe>" not in html
     assert 'src="data:image/png;base64,' in html and 'src="data:image/jpeg;base64,' in html
     assert 'src="01-open.png"' not in html, "no image is referenced by file name"
     assert "Stopped at step 1:</strong> Open" in html
     assert "Last screenshot" in html
-    summary = render_summary(report, tmp_path.name)
+    summary = render_summary(Report.model_validate(report), tmp_path.name)
     assert summary.splitlines()[0] == "**Profile photo re-sync: interrupted (exit 130)**"
     assert "- **Stopped at:** step 1, Open (interrupted by the operator)" in summary
     assert "run by Jane <Doe>" in summary and "took 12.5 s" in summary
-
-
-def test_shipped_schema_is_a_valid_json_schema() -> None:
-    jsonschema.Draft202012Validator.check_schema(report_schema())
-
-
-def test_schema_refuses_a_report_with_a_stringly_comparison(tmp_path: Path) -> None:
-    report = _synthetic_report(tmp_path, "finished")
-    report["photos"]["before"] = {
-        "sizes": {
-            "L": {
-                "status": 200,
-                "sha256": "0" * 64,
-                "comparison": {"distance": "34", "threshold": 12, "same": False},
-            }
-        }
-    }
-    with pytest.raises(jsonschema.ValidationError, match="'34' is not of type 'integer'"):
-        jsonschema.validate(report, report_schema())
 
 
 class _Structure(HTMLParser):
@@ -529,7 +520,8 @@ class _Structure(HTMLParser):
 @pytest.mark.parametrize("status", ["finished", "interrupted"])
 def test_rendered_html_is_well_formed(tmp_path: Path, status: str) -> None:
     checker = _Structure()
-    checker.feed(render_html(_synthetic_report(tmp_path, status), tmp_path))
+    report = Report.model_validate(_synthetic_report(tmp_path, status))
+    checker.feed(render_html(report, tmp_path))
     assert checker.problems == []
     assert checker.stack == []
     assert len(checker.ids) == len(set(checker.ids))
@@ -537,20 +529,13 @@ def test_rendered_html_is_well_formed(tmp_path: Path, status: str) -> None:
 
 def _started(out: Path) -> EvidenceRecorder:
     recorder = EvidenceRecorder(out, ticket="INC-9", operator="Op")
-    environment = {"tool_version": "0", "browser": "c", "browser_version": "1", "os": "L"}
+    recorder(RunStarted("s", "Title", "a@b.com", "sim", ["Open", "Check"], utc_now(), ENVIRONMENT))
+    recorder(StepStarted(1, "open", "Open"))
     recorder(
-        RunStarted(
-            "s",
-            "Title",
-            "a@b.com",
-            "sim",
-            ["Open", "Check"],
-            utc_now(),
-            {**environment, "tenant": "sim"},
+        Capture(
+            1, "Open", ArtifactKind.PAGE, _png(300, 200), "png", "Step 1: Open", "https://x/?code=1"
         )
     )
-    recorder(StepStarted(1, "open", "Open"))
-    recorder(Capture(1, "Open", "page", _png(300, 200), "png", "Step 1: Open", "https://x/?code=1"))
     return recorder
 
 
@@ -561,9 +546,9 @@ def test_recorder_stamps_pages_and_ends_an_abandoned_run_with_every_file(tmp_pat
     assert shot.height > 200, "the page capture carries its banner"
     assert not (recorder.folder / "manifest.json").exists(), "no manifest while running"
 
-    recorder.abandon("interrupted", "interrupted by the operator")
+    recorder.abandon(Outcome.INTERRUPTED, "interrupted by the operator")
     report = json.loads((recorder.folder / "report.json").read_text())
-    jsonschema.validate(report, report_schema())
+    jsonschema.validate(report, report_json_schema())
     assert (report["status"], report["verdict"]["exit_code"]) == ("interrupted", 130)
     assert report["verdict"]["failed_step"] == 1 and report["steps"][0]["status"] == "failed"
     assert report["artifacts"][0]["url"] == "https://x/?code=REDACTED"
@@ -576,9 +561,9 @@ def test_recorder_redacts_a_har_that_arrives_after_the_end_and_renews_the_manife
 ) -> None:
     recorder = _started(tmp_path)
     recorder(StepFinished(1, "open", "Open", "ok", 0.5, "https://x/"))
-    recorder(RunFinished("synced", 0, "ok", "nothing", None, utc_now()))
+    recorder(RunFinished(decision(Outcome.SYNCED), None, utc_now()))
     assert recorder.folder is not None and verify(recorder.folder).ok
-    recorder(Capture(1, "network", "har", _har(), "har", "HAR"))
+    recorder(Capture(1, "network", ArtifactKind.HAR, _har(), "har", "HAR"))
     recorder(ConsoleLine(utc_now(), "error", f"token {JWT}", None))
     _assert_clean((recorder.folder / "network.har").read_bytes(), "network.har")
     _assert_clean((recorder.folder / "console.log").read_bytes(), "console.log")
@@ -588,7 +573,7 @@ def test_recorder_redacts_a_har_that_arrives_after_the_end_and_renews_the_manife
 
 def test_recorder_keeps_no_recording_it_cannot_redact(tmp_path: Path) -> None:
     recorder = _started(tmp_path)
-    recorder(Capture(1, "trace", "trace", b"not a zip", "zip", "trace"))
+    recorder(Capture(1, "trace", ArtifactKind.TRACE, b"not a zip", "zip", "trace"))
     assert recorder.folder is not None and not (recorder.folder / "trace.zip").exists()
     report = json.loads((recorder.folder / "report.json").read_text())
     assert report["warnings"][0].startswith("trace.zip not kept: redaction failed")

@@ -12,14 +12,16 @@ import jsonschema
 import pytest
 from PIL import Image
 
-from tests.helpers import only_run_folder, run_cli, run_on, users_with
+from tests.helpers import ENVIRONMENT, only_run_folder, report_data, run_cli, run_on, users_with
+from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.errors import BadInputError
 from troubleshooter.events import Capture, RunStarted, StepFinished, StepStarted, utc_now
-from troubleshooter.evidence.files import report_schema
+from troubleshooter.evidence.folder import write_derived
 from troubleshooter.evidence.manifest import verify
-from troubleshooter.evidence.recorder import write_derived
-from troubleshooter.recheck import RecheckRequest, elapsed_text, load_report, run_recheck
+from troubleshooter.evidence.model import Report, report_json_schema
+from troubleshooter.recheck import RecheckRequest, load_report, run_recheck
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
+from troubleshooter.verdict import elapsed_text
 
 STALE = "adele.vance@contoso.onmicrosoft.com"
 NEVER_REFRESHES = "lee.gu@contoso.onmicrosoft.com"
@@ -52,11 +54,13 @@ def test_recheck_sees_a_late_refresh(tmp_path: Path) -> None:
     with SimTenant(options=SimOptions(sync_delay=0.3), users=users) as sim:
         folder, first = first_run(sim, tmp_path, STALE)
         assert first["verdict"]["outcome"] == "still-stale"
-        assert first["environment"]["tenant_spec"] == str(tmp_path / "sim-tenant.yaml")
+        assert first["inputs"]["tenant"] == str(tmp_path / "sim-tenant.yaml")
         due = sim.state.refresh_pending(STALE)
-        assert due is not None, "the first run triggered the refresh; it is not due yet"
+        # The first run triggered the refresh and ended still-stale: the refresh is due after
+        # it (on a loaded machine it may already have happened).
         triggers_before = len(sim.state.trigger_log)
-        time.sleep(max(0.0, due - time.time()) + 0.2)
+        if due is not None:
+            time.sleep(max(0.0, due - time.time()) + 0.2)
 
         result = run_cli("recheck", str(folder), env=ENV)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -68,17 +72,17 @@ def test_recheck_sees_a_late_refresh(tmp_path: Path) -> None:
     assert recheck_log and not any(e.triggered for e in recheck_log), "it only looked"
 
     report = json.loads((folder / "report.json").read_text())
-    jsonschema.validate(report, report_schema())
+    jsonschema.Draft202012Validator(report_json_schema()).validate(report)
     assert report["verdict"] == first["verdict"], "the first run's verdict stays as it was"
     [entry] = report["rechecks"]
     assert entry["number"] == 1
-    assert entry["status"] == "done"
+    assert entry["status"] == "finished"
     assert entry["verdict"]["outcome"] == "synced"
     assert entry["verdict"]["exit_code"] == 0
     assert entry["elapsed_since_first_run_s"] >= LATE_S - 2
     assert entry["elapsed_since_first_run"].endswith(" s")
-    assert entry["samples"]["L"]["comparison"]["same"] is True
-    assert entry["comparison"]["after"]["same"] is True
+    assert entry["photos"]["after"]["sizes"]["L"]["comparison"]["same"] is True
+    assert entry["verdict"]["comparison"]["after"]["same"] is True
     assert [s["status"] for s in entry["steps"]] == ["ok"] * 4
     assert entry["steps"][1]["data"]["signed_in_as"] == STALE
 
@@ -119,43 +123,11 @@ def test_recheck_still_stale_appends_each_time(tmp_path: Path) -> None:
 
 
 def valid_report(**fields: Any) -> dict[str, Any]:
-    """A finished first run's report.json, valid against the shipped schema."""
-    report: dict[str, Any] = {
-        "schema_version": 1,
-        "run_id": "0b7e8a52-34a3-4a43-9a43-1a4a27f7c8e1",
-        "status": "finished",
-        "scenario": {"name": "sharepoint-resync", "title": "Re-sync", "steps": ["Open"]},
-        "upn": STALE,
-        "tenant": "contoso",
-        "ticket": None,
-        "operator": None,
-        "started_at": "2026-01-01T10:00:00+00:00",
-        "finished_at": "2026-01-01T10:01:00+00:00",
-        "environment": {
-            "tool_version": "0.1.0",
-            "browser": "chromium",
-            "browser_version": "140",
-            "os": "Linux",
-            "tenant": "contoso",
-            "tenant_spec": "contoso",
-        },
-        "steps": [],
-        "photos": {},
-        "artifacts": [],
-        "verdict": {
-            "outcome": "still-stale",
-            "exit_code": 1,
-            "summary": "SharePoint still shows a different photo.",
-            "advice": "Wait 24 hours.",
-            "failed_step": None,
-            "detail": None,
-            "comparison": {},
-        },
-    }
-    environment = {k: v for k, v in report["environment"].items() if k != "tenant_spec"}
-    environment.update(fields.pop("environment", {"tenant_spec": "contoso"}))
-    report.update(fields, environment=environment)
-    jsonschema.validate(report, report_schema())
+    """A finished first run's report.json, valid against the report model."""
+    inputs = {"tenant": "contoso", "targets_file": None, "expected_photo": False}
+    inputs.update(fields.pop("inputs", {}))
+    report = report_data(inputs=inputs, **fields)
+    Report.model_validate(report)
     return report
 
 
@@ -169,23 +141,23 @@ def finished_run(folder: Path) -> Path:
     """A first run's folder as the recorder leaves it: report, a capture, derived files."""
     write_report(folder)
     (folder / "01-open.png").write_bytes(PNG)
-    write_derived(folder, json.loads((folder / "report.json").read_text()))
+    write_derived(folder, Report.model_validate_json((folder / "report.json").read_text()))
     assert verify(folder).ok
     return folder
 
 
 @pytest.mark.parametrize(
-    ("environment", "args", "message"),
+    ("inputs", "args", "message"),
     [
-        ({"tenant_spec": "sim"}, (), "the embedded simulated tenant (--tenant sim) starts fresh"),
-        ({"tenant_spec": "contoso"}, ("--tenant", "sim"), "(--tenant sim) starts fresh"),
-        ({}, (), "report.json does not say which tenant the first run used: pass --tenant"),
+        ({"tenant": "sim"}, (), "the embedded simulated tenant (--tenant sim) starts fresh"),
+        ({"tenant": "contoso"}, ("--tenant", "sim"), "(--tenant sim) starts fresh"),
+        ({"tenant": None}, (), "report.json does not say which tenant the first run used"),
     ],
 )
 def test_recheck_needs_the_same_tenant(
-    tmp_path: Path, environment: dict[str, str], args: tuple[str, ...], message: str
+    tmp_path: Path, inputs: dict[str, str], args: tuple[str, ...], message: str
 ) -> None:
-    folder = write_report(tmp_path / "run", environment=environment)
+    folder = write_report(tmp_path / "run", inputs=inputs)
     result = run_cli("recheck", str(folder), *args)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
@@ -217,10 +189,17 @@ def test_elapsed_text(seconds: float, text: str) -> None:
     [
         (b"[1, 2]", "not a troubleshooter report (not a JSON object)"),
         (b"\xff\xfe not utf-8", "not valid JSON"),
-        (json.dumps({"upn": STALE, "started_at": "2026-01-01T10:00:00+00:00"}).encode(), "(top"),
+        (
+            json.dumps({"upn": STALE, "started_at": "2026-01-01T10:00:00+00:00"}).encode(),
+            "Field required",
+        ),
+        (
+            json.dumps({**valid_report(), "schema_version": 1}).encode(),
+            "written by another version of troubleshooter (schema_version 1, not 2)",
+        ),
         (
             json.dumps({**valid_report(), "upn": 42}).encode(),
-            "not a troubleshooter report (upn: 42 is not of type 'string')",
+            "not a troubleshooter report (upn: Input should be a valid string)",
         ),
         (
             json.dumps({**valid_report(), "started_at": "yesterday"}).encode(),
@@ -258,11 +237,13 @@ def test_recheck_refuses_a_folder_changed_since_the_run(tmp_path: Path) -> None:
 def _fake_run(raised: BaseException):  # type: ignore[no-untyped-def]
     """A run_scenario that starts, captures, finishes step 1, starts step 2, then fails."""
 
-    def run(scenario, settings, bus, targets=None):  # type: ignore[no-untyped-def]
+    def run(scenario, settings, bus, *args):  # type: ignore[no-untyped-def]
         titles = ["Open", "Sign in"]
-        bus.emit(RunStarted("recheck", "Recheck", STALE, "contoso", titles, utc_now(), {}))
+        bus.emit(RunStarted("recheck", "Recheck", STALE, "contoso", titles, utc_now(), ENVIRONMENT))
         bus.emit(StepStarted(1, "open", "Open"))
-        bus.emit(Capture(1, "Open", "page", PNG, "png", "Step 1: Open", "https://x.example/"))
+        bus.emit(
+            Capture(1, "Open", ArtifactKind.PAGE, PNG, "png", "Step 1: Open", "https://x.example/")
+        )
         leak = f"went to https://login.example/cb?code={SECRET_CODE}&x=1 typing {PASSWORD}"
         bus.emit(StepFinished(1, "open", "Open", "ok", 0.1, None, leak, {"note": leak}))
         bus.emit(StepStarted(2, "sign_in", "Sign in"))
@@ -298,7 +279,7 @@ def test_an_interrupted_recheck_leaves_a_consistent_folder(
         run_recheck(RecheckRequest(folder, tenant="contoso"))
 
     report = json.loads((folder / "report.json").read_text())
-    jsonschema.validate(report, report_schema())
+    jsonschema.Draft202012Validator(report_json_schema()).validate(report)
     [entry] = report["rechecks"]
     assert entry["status"] == status
     assert entry["finished_at"] is not None
@@ -325,10 +306,13 @@ def test_a_recheck_whose_writer_failed_says_so(
     from troubleshooter import runner
     from troubleshooter.errors import TroubleshooterError
 
-    def run(scenario, settings, bus, targets=None):  # type: ignore[no-untyped-def]
-        bus.emit(RunStarted("recheck", "Recheck", STALE, "contoso", ["Open"], utc_now(), {}))
+    def run(scenario, settings, bus, *args):  # type: ignore[no-untyped-def]
+        environment = ENVIRONMENT
+        bus.emit(
+            RunStarted("recheck", "Recheck", STALE, "contoso", ["Open"], utc_now(), environment)
+        )
         bus.emit(StepStarted(1, "open", "Open"))
-        bus.emit(Capture(1, "Open", "page", b"not a png", "png", "Step 1: Open"))
+        bus.emit(Capture(1, "Open", ArtifactKind.PAGE, b"not a png", "png", "Step 1: Open"))
         return None
 
     folder = finished_run(tmp_path / "run")
@@ -338,6 +322,7 @@ def test_a_recheck_whose_writer_failed_says_so(
         run_recheck(RecheckRequest(folder, tenant="contoso"))
     assert caught.value.outcome.value == "internal-error"
     assert caught.value.message.startswith(f"{folder}: recheck 1 not recorded: ")
+    assert caught.value.message.count("\n") == 0
     [entry] = json.loads((folder / "report.json").read_text())["rechecks"]
     assert (entry["status"], entry["verdict"]["outcome"]) == ("error", "internal-error")
     assert verify(folder).ok

@@ -85,3 +85,11 @@ def test_scenario_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(BadInputError) as caught:
         load_scenario(path)
     assert caught.value.message == f"scenario file {path}: cannot read (Permission denied)"
+
+
+def test_every_step_class_has_exactly_one_handler() -> None:
+    from troubleshooter.scenario import STEP_TYPES
+    from troubleshooter.steps import HANDLERS, load_all
+
+    load_all()
+    assert set(HANDLERS) == set(STEP_TYPES), "a step class without a handler, or a stray one"

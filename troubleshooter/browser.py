@@ -7,11 +7,12 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from troubleshooter.errors import BrowserError
+from troubleshooter.errors import BrowserError, first_line
 
 ENV_EXECUTABLE = "TROUBLESHOOTER_BROWSER"
 ENV_ENDPOINT = "TROUBLESHOOTER_BROWSER_ENDPOINT"
@@ -117,18 +118,20 @@ def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) 
             args=launch_args(),
         )
     except PlaywrightError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        raise BrowserError(f"could not start {choice.describe()}: {first_line}") from None
+        raise BrowserError(f"could not start {choice.describe()}: {first_line(exc)}") from None
 
 
-def new_private_context(browser: Browser, **options: object) -> BrowserContext:
+# How every private context is made; the tests' contexts use the same (tests/conftest.py).
+PRIVATE_CONTEXT: dict[str, Any] = {
+    "viewport": {"width": 1280, "height": 900},
+    "locale": "en-US",
+    "service_workers": "block",
+}
+
+
+def new_private_context(browser: Browser, **options: Any) -> BrowserContext:
     """A brand-new, non-persistent context: the automation equivalent of an InPrivate window.
 
     It has no profile on disk and shares no cookies, storage or HTTP cache with any other run.
     """
-    return browser.new_context(
-        viewport={"width": 1280, "height": 900},
-        locale="en-US",
-        service_workers="block",
-        **options,  # type: ignore[arg-type]
-    )
+    return browser.new_context(**PRIVATE_CONTEXT, **options)

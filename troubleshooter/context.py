@@ -9,6 +9,7 @@ from typing import Literal
 
 from playwright.sync_api import BrowserContext, Page
 
+from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.credentials import Credentials
 from troubleshooter.events import Capture, Event, PhotoChecked, Waiting
 from troubleshooter.photo import PhotoProbe, PhotoSample
@@ -46,8 +47,6 @@ class RunSettings:
     poll_timeout_s: float | None = None
     expected_photo: Path | None = None  # --expected-photo: the reference instead of the home's
     extra_variables: dict[str, str] = field(default_factory=dict)  # e.g. ${photo} from --photo
-    tenant_spec: str | None = None  # the --tenant value, recorded so `recheck` can come back
-    targets_file: str | None = None  # --targets, recorded for `recheck` too
 
 
 @dataclass
@@ -59,6 +58,14 @@ class PhotoState:
     before: PhotoSample | None = None
     after: PhotoSample | None = None
     sizes: dict[str, dict[str, PhotoSample]] = field(default_factory=dict)
+
+    def checked(self, label: Literal["before", "after"], samples: dict[str, PhotoSample]) -> None:
+        """Keep a check of SharePoint's copy: every size, and the large one as ``label``."""
+        self.sizes[label] = samples
+        if label == "before":
+            self.before = samples["L"]
+        else:
+            self.after = samples["L"]
 
 
 @dataclass
@@ -78,7 +85,13 @@ class RunContext:
     def resolve(self, text: str) -> str:
         return substitute(text, self.variables)
 
-    def capture(self, name: str, kind: str, content: bytes, ext: str, description: str) -> None:
+    def switch_to(self, page: Page) -> None:
+        """Carry on in another tab (a link that opened one): later steps act on it."""
+        self.page = page
+
+    def capture(
+        self, name: str, kind: ArtifactKind, content: bytes, ext: str, description: str
+    ) -> None:
         self.emit_event(
             Capture(self.step_index, name, kind, content, ext, description, self.page.url)
         )

@@ -8,7 +8,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from troubleshooter.browser import choose_browser, launch
-from troubleshooter.errors import BrowserError
+from troubleshooter.errors import BrowserError, first_line
 from troubleshooter.tenant import TenantProfile
 
 
@@ -60,8 +60,7 @@ def _reachability(browser: object, tenant: TenantProfile) -> list[Check]:
                 # Any HTTP answer (a sign-in redirect, even 401/403) proves the host is reachable.
                 results.append(Check(f"Tenant {name}", status > 0, f"{url} → HTTP {status}"))
             except PlaywrightError as exc:
-                first = str(exc).strip().splitlines()[0]
-                results.append(Check(f"Tenant {name}", False, f"{url}: {first}"))
+                results.append(Check(f"Tenant {name}", False, f"{url}: {first_line(exc)}"))
     finally:
         context.close()
     return results

@@ -42,3 +42,9 @@ class SignInError(TroubleshooterError):
     """Sign-in ended in a recognised failure; ``outcome`` says which."""
 
     outcome = Outcome.SIGN_IN_FAILED
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Playwright's carry a call log below it)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__

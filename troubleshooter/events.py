@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
+
+from troubleshooter.artifacts import ArtifactKind
+from troubleshooter.verdict import Decision, Outcome
+
+StepStatus = Literal["ok", "failed", "skipped"]
 
 
 def utc_now() -> datetime:
@@ -35,7 +40,7 @@ class StepFinished:
     index: int
     action: str
     title: str
-    status: str  # "ok", "failed", "skipped"
+    status: StepStatus
     duration_s: float
     url: str | None = None
     detail: str | None = None
@@ -48,7 +53,7 @@ class Capture:
 
     index: int
     name: str
-    kind: str  # "page", "element", "photo", "har", "trace"
+    kind: ArtifactKind
     content: bytes
     extension: str
     description: str
@@ -76,20 +81,27 @@ class Waiting:
 
 @dataclass(frozen=True)
 class PhotoChecked:
-    label: str  # "reference", "before", "after"
+    label: str  # "reference[-label]", "before", "after"
     data: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class RunFinished:
-    outcome: str
-    exit_code: int
-    summary: str
-    advice: str
+    """The verdict, as ``verdict.py`` decided it; listeners show or record it."""
+
+    decision: Decision
     failed_step: int | None
     finished_at: datetime
     detail: str | None = None
     comparison: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.decision.outcome
+
+    @property
+    def exit_code(self) -> int:
+        return self.decision.exit_code
 
 
 Event = (
@@ -109,12 +121,18 @@ class EventBus:
     """Delivers each event to every listener, in subscription order.
 
     A listener that fails (a closed terminal pipe, a full disk) is dropped and its failure
-    kept in ``failures``, so it cannot stop the run or the other listeners.
+    kept in ``failures``, so it cannot stop the run or the other listeners. Failures of an
+    ``essential`` listener (the evidence recorder) are also kept in ``lost``: the session turns
+    them into an error, so a run whose evidence was not written never ends as a success.
     """
 
-    def __init__(self, listeners: list[Listener] | None = None) -> None:
+    def __init__(
+        self, listeners: list[Listener] | None = None, essential: list[Listener] | None = None
+    ) -> None:
         self._listeners: list[Listener] = list(listeners or [])
+        self._essential = list(essential or [])
         self.failures: list[str] = []
+        self.lost: list[str] = []
 
     def emit(self, event: Event) -> None:
         for listener in list(self._listeners):
@@ -123,4 +141,7 @@ class EventBus:
             except Exception as exc:
                 self._listeners.remove(listener)
                 name = getattr(listener, "__class__", type(listener)).__name__
-                self.failures.append(f"{name} stopped: {exc.__class__.__name__}: {exc}")
+                failure = f"{name} stopped: {exc.__class__.__name__}: {exc}"
+                self.failures.append(failure)
+                if any(listener is e for e in self._essential):
+                    self.lost.append(failure)

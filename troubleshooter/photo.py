@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +15,7 @@ import imagehash
 from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 from playwright.sync_api import BrowserContext, CDPSession, Page
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from troubleshooter.errors import BadInputError
 
@@ -231,6 +232,9 @@ class PhotoProbe:
 
     @staticmethod
     def _wait_for_host(page: Page, netloc: str, timeout_s: float) -> None:
-        deadline = time.monotonic() + min(timeout_s, SIGN_IN_WAIT_S)
-        while urlsplit(page.url).netloc != netloc and time.monotonic() < deadline:
-            page.wait_for_timeout(100)
+        with contextlib.suppress(PlaywrightTimeoutError):  # then the second request says why
+            page.wait_for_url(
+                lambda url: urlsplit(url).netloc == netloc,
+                timeout=min(timeout_s, SIGN_IN_WAIT_S) * 1000,
+                wait_until="commit",
+            )

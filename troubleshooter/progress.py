@@ -38,12 +38,13 @@ class ProgressPrinter:
                 line += f"\n      {escape(event.detail)}"
             self.console.print(line)
         elif isinstance(event, RunFinished):
-            colour = "green" if event.exit_code == 0 else "red"
+            verdict = event.decision
+            colour = "green" if verdict.exit_code == 0 else "red"
             self.console.print(
-                f"[bold {colour}]Verdict: {event.outcome}[/] (exit {event.exit_code}) — "
-                f"{escape(event.summary)}"
+                f"[bold {colour}]Verdict: {verdict.outcome.value}[/] (exit {verdict.exit_code}) — "
+                f"{escape(verdict.lead + verdict.summary)}"
             )
-            self.console.print(f"Next: {escape(event.advice)}")
+            self.console.print(f"Next: {escape(verdict.advice)}")
 
     def _waiting(self, event: Waiting) -> None:
         last = self._last_wait

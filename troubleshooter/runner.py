@@ -8,18 +8,20 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from troubleshooter import __version__
+from troubleshooter.artifacts import HAR, TRACE, ArtifactKind
 from troubleshooter.browser import choose_browser, launch, new_private_context
 from troubleshooter.context import RunContext, RunSettings
-from troubleshooter.errors import TroubleshooterError
+from troubleshooter.errors import TroubleshooterError, first_line
 from troubleshooter.events import (
     Capture,
     ConsoleLine,
@@ -28,18 +30,20 @@ from troubleshooter.events import (
     RunStarted,
     StepFinished,
     StepStarted,
+    StepStatus,
     utc_now,
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
 from troubleshooter.photo import PhotoProbe, compare
 from troubleshooter.scenario import Scenario, step_title
 from troubleshooter.signin import SECRET_INPUTS
-from troubleshooter.steps import get_handler
+from troubleshooter.steps import handler_for
 from troubleshooter.targets import TargetBook
-from troubleshooter.verdict import Outcome, PhotoFacts, decide, info
+from troubleshooter.verdict import Decision, Outcome, PhotoFacts, decide, decision
 
-HAR_NAME = "network.har"
-TRACE_NAME = "trace.zip"
+HAR_NAME = f"{HAR}.har"
+TRACE_NAME = f"{TRACE}.zip"
+Judge = Callable[[Outcome], Decision]
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,14 @@ def run_scenario(
     settings: RunSettings,
     bus: EventBus,
     targets: TargetBook | None = None,
+    judge: Judge = decision,
 ) -> RunResult:
-    """Run every step in order; any failure stops the run with its own outcome."""
-    targets = targets or TargetBook.load()
+    """Run every step in order; any failure stops the run with its own outcome.
+
+    ``judge`` turns the outcome into the verdict (a recheck judges against the first run).
+    """
+    # A book of its own: the caller's stays as it was loaded.
+    targets = TargetBook((targets or TargetBook.load()).targets)
     targets.set_values(upn=settings.upn, display_name=settings.upn)
     variables = {**settings.tenant.variables(), "upn": settings.upn, "display_name": settings.upn}
     variables.update(settings.extra_variables)
@@ -89,8 +98,8 @@ def run_scenario(
                 context.on("console", lambda message: bus.emit(_console_line(message)))
                 page = context.new_page()
             except PlaywrightError as exc:
-                detail = without_secrets(_first_line(exc), settings.credentials.secrets())
-                return _end(bus, (Outcome.BROWSER_ERROR, 0, detail), {})
+                detail = without_secrets(first_line(exc), settings.credentials.secrets())
+                return _end(bus, judge, (Outcome.BROWSER_ERROR, 0, detail), {})
             ctx = RunContext(
                 settings=settings,
                 context=context,
@@ -103,7 +112,7 @@ def run_scenario(
             try:
                 for name, template in scenario.variables.items():
                     ctx.variables[name] = ctx.resolve(template)
-                return _run_steps(scenario, ctx, titles, bus)
+                return _finish(ctx, bus, judge, _run_steps(scenario, ctx, titles, bus))
             finally:
                 # Also after Ctrl-C between steps: keep the HAR and the trace.
                 _save_recordings(ctx, recordings, bus)
@@ -133,17 +142,25 @@ def driver() -> Iterator[Playwright]:
             playwright.stop()
 
 
-def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: EventBus) -> RunResult:
-    failure: tuple[Outcome, int, str] | None = None
+Failure = tuple[Outcome, int, str]  # outcome, failed step (0: none), detail
+
+
+def _run_steps(
+    scenario: Scenario, ctx: RunContext, titles: list[str], bus: EventBus
+) -> Failure | None:
+    """Run the steps until one fails; returns that failure, or None."""
+    failure: Failure | None = None
     if not any(step.action == "sign_in" for step in scenario.steps):
         _start_trace(ctx)
     for index, (step, title) in enumerate(zip(scenario.steps, titles, strict=True), start=1):
         ctx.step_index = index
         bus.emit(StepStarted(index, step.action, title))
         started = time.monotonic()
-        status, detail, data = "ok", None, {}
+        status: StepStatus = "ok"
+        detail: str | None = None
+        data: dict[str, Any] = {}
         try:
-            outcome = get_handler(step.action)(ctx, step)
+            outcome = handler_for(step)(ctx, step)
             detail, data = outcome.detail, outcome.data
         except KeyboardInterrupt:
             status, detail = "failed", "interrupted by the operator"
@@ -152,14 +169,14 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
             status, detail = "failed", exc.message
             failure = (exc.outcome, index, exc.message)
         except PlaywrightTimeoutError as exc:
-            status, detail = "failed", _first_line(exc)
+            status, detail = "failed", first_line(exc)
             failure = (Outcome.PAGE_ERROR, index, detail)
         except PlaywrightError as exc:
-            status, detail = "failed", _first_line(exc)
+            status, detail = "failed", first_line(exc)
             outcome_kind = Outcome.BROWSER_ERROR if _browser_gone(ctx) else Outcome.PAGE_ERROR
             failure = (outcome_kind, index, detail)
         except Exception as exc:  # a bug must still leave a complete report
-            status, detail = "failed", f"{exc.__class__.__name__}: {_first_line(exc)}"
+            status, detail = "failed", f"{exc.__class__.__name__}: {first_line(exc)}"
             failure = (Outcome.INTERNAL_ERROR, index, detail)
         if step.screenshot or status == "failed":
             _page_screenshot(ctx, index, title, masked=status == "failed")
@@ -184,7 +201,7 @@ def _run_steps(scenario: Scenario, ctx: RunContext, titles: list[str], bus: Even
         if step.action == "sign_in":
             # The trace starts only now: traces keep typed values and input DOM snapshots.
             _start_trace(ctx)
-    return _finish(ctx, bus, failure)
+    return failure
 
 
 def _start_trace(ctx: RunContext) -> None:
@@ -200,8 +217,8 @@ def _save_recordings(ctx: RunContext, folder: Path, bus: EventBus) -> None:
             ctx.context.tracing.stop(path=trace)
         ctx.context.close()
     for path, kind, description in (
-        (trace, "trace", "Playwright trace of the run after sign-in"),
-        (folder / HAR_NAME, "har", "Network log (HAR), secrets removed"),
+        (trace, ArtifactKind.TRACE, "Playwright trace of the run after sign-in"),
+        (folder / HAR_NAME, ArtifactKind.HAR, "Network log (HAR), secrets removed"),
     ):
         if path.is_file():
             bus.emit(
@@ -220,7 +237,7 @@ def secrets_of(ctx: RunContext) -> list[str]:
     return ctx.settings.credentials.secrets()
 
 
-def _finish(ctx: RunContext, bus: EventBus, failure: tuple[Outcome, int, str] | None) -> RunResult:
+def _finish(ctx: RunContext, bus: EventBus, judge: Judge, failure: Failure | None) -> RunResult:
     try:
         comparison = _comparison(ctx)
         if failure is None:
@@ -229,29 +246,16 @@ def _finish(ctx: RunContext, bus: EventBus, failure: tuple[Outcome, int, str] | 
         detail = without_secrets(f"{exc.__class__.__name__}: {exc}", secrets_of(ctx))
         failure = failure or (Outcome.INTERNAL_ERROR, 0, detail)
         comparison = {}
-    return _end(bus, failure, comparison)
+    return _end(bus, judge, failure, comparison)
 
 
-def _end(
-    bus: EventBus, failure: tuple[Outcome, int, str], comparison: dict[str, object]
-) -> RunResult:
-    """Emit the verdict; ``failure`` is (outcome, failed step or 0, detail or "")."""
+def _end(bus: EventBus, judge: Judge, failure: Failure, comparison: dict[str, object]) -> RunResult:
+    """Emit the verdict as ``judge`` decides it for the outcome."""
     outcome, step, detail = failure
-    failed_step, detail = (step or None), (detail or None)
-    about = info(outcome)
-    bus.emit(
-        RunFinished(
-            outcome.value,
-            about.exit_code,
-            about.summary,
-            about.advice,
-            failed_step,
-            utc_now(),
-            detail,
-            comparison,
-        )
-    )
-    return RunResult(outcome, about.exit_code, failed_step, detail)
+    failed_step, detail_text = (step or None), (detail or None)
+    verdict = judge(outcome)
+    bus.emit(RunFinished(verdict, failed_step, utc_now(), detail_text, comparison))
+    return RunResult(verdict.outcome, verdict.exit_code, failed_step, detail_text)
 
 
 def _facts(ctx: RunContext) -> PhotoFacts:
@@ -271,7 +275,7 @@ def _facts(ctx: RunContext) -> PhotoFacts:
 
 
 def _comparison(ctx: RunContext) -> dict[str, object]:
-    photos, result = ctx.photos, {}
+    photos, result = ctx.photos, dict[str, object]()
     for label in ("before", "after"):
         sample = getattr(photos, label)
         if sample is None:
@@ -294,7 +298,7 @@ def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> N
         )
     except PlaywrightError:
         return  # the page or browser is gone; the report still names the step
-    kind = "page"
+    kind = ArtifactKind.PAGE
     description = f"Step {index}: {title}" + (" (where it stopped)" if masked else "")
     ctx.capture(title, kind, image, "png", description)
 
@@ -318,11 +322,6 @@ def _close(browser: object) -> None:
         browser.close()  # type: ignore[attr-defined]
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
-
-
 def _environment(browser: str, version: str, settings: RunSettings) -> dict[str, str]:
     from playwright._repo_version import version as playwright_version
 
@@ -336,7 +335,4 @@ def _environment(browser: str, version: str, settings: RunSettings) -> dict[str,
         "tenant": settings.tenant.name,
         "sign_in": settings.session.sign_in,
         "headed": str(settings.session.show_window),
-        # How to reach the same tenant again (`troubleshooter recheck`).
-        "tenant_spec": settings.tenant_spec or "",
-        "targets_file": settings.targets_file or "",
     }

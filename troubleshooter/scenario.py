@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import ErrorDetails
 
 from troubleshooter.errors import BadInputError
+from troubleshooter.loader import load_yaml_model, read_text_file
 
 VARIABLE = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 BUILTIN_VARIABLES = frozenset({"home", "sharepoint", "mysite", "site", "upn", "display_name"})
@@ -19,7 +21,7 @@ OPTION_VARIABLES = {"photo": "pass --photo FILE (the new photo: an image of at m
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
-class _Step(BaseModel):
+class BaseStep(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, description="What the step does, in plain words")
@@ -27,21 +29,21 @@ class _Step(BaseModel):
     timeout_s: float = Field(default=30.0, gt=0, le=3600)
 
 
-class OpenStep(_Step):
+class OpenStep(BaseStep):
     """Go to a URL."""
 
     action: Literal["open"]
     url: str
 
 
-class SignInStep(_Step):
+class SignInStep(BaseStep):
     """Sign in as the user being helped, then confirm who is signed in."""
 
     action: Literal["sign_in"]
     timeout_s: float = Field(default=120.0, gt=0, le=3600)
 
 
-class CaptureReferenceStep(_Step):
+class CaptureReferenceStep(BaseStep):
     """Read the photo of record from the account circle on the Microsoft 365 home."""
 
     action: Literal["capture_reference"]
@@ -56,7 +58,7 @@ class CaptureReferenceStep(_Step):
     )
 
 
-class CheckSharePointPhotoStep(_Step):
+class CheckSharePointPhotoStep(BaseStep):
     """Fetch SharePoint's copy of the user's photo and compare it with the photo of record."""
 
     action: Literal["check_sharepoint_photo"]
@@ -66,7 +68,7 @@ class CheckSharePointPhotoStep(_Step):
     screenshot: bool = False
 
 
-class ClickStep(_Step):
+class ClickStep(BaseStep):
     """Click a named target; optionally go to a URL when the target cannot be found."""
 
     action: Literal["click"]
@@ -75,7 +77,7 @@ class ClickStep(_Step):
     navigates: bool = Field(default=True, description="Wait for the page (or a new tab) to load")
 
 
-class FillStep(_Step):
+class FillStep(BaseStep):
     """Type text into a named target, optionally pressing Enter."""
 
     action: Literal["fill"]
@@ -84,14 +86,14 @@ class FillStep(_Step):
     submit: bool = False
 
 
-class WaitForStep(_Step):
+class WaitForStep(BaseStep):
     """Wait until a named target is visible (and its images have loaded)."""
 
     action: Literal["wait_for"]
     target: str
 
 
-class ScreenshotStep(_Step):
+class ScreenshotStep(BaseStep):
     """Screenshot one named element, e.g. the user's photo on a SharePoint page."""
 
     action: Literal["screenshot"]
@@ -101,14 +103,14 @@ class ScreenshotStep(_Step):
     screenshot: bool = False
 
 
-class SelectTabStep(_Step):
+class SelectTabStep(BaseStep):
     """Select a tab (e.g. People on SharePoint search); nothing to do if already selected."""
 
     action: Literal["select_tab"]
     target: str
 
 
-class UploadPhotoStep(_Step):
+class UploadPhotoStep(BaseStep):
     """Upload a photo in the "Change your photo" dialog, then Apply and Done."""
 
     action: Literal["upload_photo"]
@@ -118,7 +120,7 @@ class UploadPhotoStep(_Step):
     done_target: str = "photo_done"
 
 
-class CompositeStep(_Step):
+class CompositeStep(BaseStep):
     """Put the photo of record and SharePoint's copy before and after side by side."""
 
     action: Literal["composite"]
@@ -140,7 +142,20 @@ STEP_TYPES = (
     CompositeStep,
 )
 ACTIONS = [get_args(t.model_fields["action"].annotation)[0] for t in STEP_TYPES]
-Step = Annotated[Union[STEP_TYPES], Field(discriminator="action")]  # noqa: UP007
+Step = Annotated[
+    OpenStep
+    | SignInStep
+    | CaptureReferenceStep
+    | CheckSharePointPhotoStep
+    | ClickStep
+    | FillStep
+    | WaitForStep
+    | ScreenshotStep
+    | SelectTabStep
+    | UploadPhotoStep
+    | CompositeStep,
+    Field(discriminator="action"),
+]
 
 
 class Scenario(BaseModel):
@@ -161,7 +176,7 @@ class Scenario(BaseModel):
         return set(VARIABLE.findall(text))
 
 
-def step_title(step: _Step) -> str:
+def step_title(step: BaseStep) -> str:
     """The step's own title, or one made from its action and target."""
     if step.title:
         return step.title
@@ -223,36 +238,11 @@ def load_scenario(spec: str | Path) -> Scenario:
     return parse_scenario(text, str(path))
 
 
-def read_text_file(path: Path, what: str) -> str:
-    """A UTF-8 text file's content; unreadable or non-UTF-8 files become one BadInputError."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"{what}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    except OSError as exc:
-        raise BadInputError(f"{what}: cannot read ({exc.strerror or exc})") from None
-
-
-def yaml_error_message(source: str, exc: yaml.YAMLError) -> str:
-    """``source:line: not valid YAML: problem`` on one line."""
-    mark = getattr(exc, "problem_mark", None)
-    line = f":{mark.line + 1}" if mark else ""
-    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
-    return f"{source}{line}: not valid YAML: {problem}"
-
-
 def parse_scenario(text: str, source: str) -> Scenario:
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise BadInputError(yaml_error_message(source, exc)) from None
-    if not isinstance(data, dict):
-        raise BadInputError(f"{source}: a scenario must be a mapping with name, title and steps")
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise BadInputError(_describe(exc, root, data, source)) from None
+    mapping = "a scenario must be a mapping with name, title and steps"
+    scenario = load_yaml_model(
+        None, Scenario, source, text=text, mapping=mapping, explain=_describe
+    )
     known_names = BUILTIN_VARIABLES | set(OPTION_VARIABLES) | set(scenario.variables)
     unknown = scenario.needs() - known_names
     if unknown:
@@ -263,12 +253,9 @@ def parse_scenario(text: str, source: str) -> Scenario:
     return scenario
 
 
-def _describe(exc: ValidationError, root: Any, data: dict[str, Any], source: str) -> str:
-    """Flatten the first validation error into ``file:line: step N (action): field: message``."""
-    error = exc.errors()[0]
+def _describe(error: ErrorDetails, data: Any) -> str:
+    """``step N (action): field: message`` for the first validation error."""
     loc = list(error["loc"])
-    line = _line_of(root, loc)
-    where = f"{source}:{line}" if line else source
     fields = [str(p) for p in loc]
     prefix = ""
     if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
@@ -281,32 +268,14 @@ def _describe(exc: ValidationError, root: Any, data: dict[str, Any], source: str
     if error["type"] == "union_tag_invalid":
         kinds = ", ".join(ACTIONS)
         message = f"unknown action {error['input'].get('action')!r} (known: {kinds})"
-        prefix, fields = f"step {loc[1] + 1}: ", ["action"]
+        prefix, fields = f"step {loc[1] + 1}: ", ["action"]  # type: ignore[operator]
     elif error["type"] == "union_tag_not_found":
         message = f"each step needs an action (one of {', '.join(ACTIONS)})"
         fields = []
     elif error["type"] == "extra_forbidden":
         message = "unknown key"
     field_text = ".".join(fields)
-    return f"{where}: {prefix}{field_text + ': ' if field_text else ''}{message}"
-
-
-def _line_of(node: Any, loc: list[Any]) -> int | None:
-    """Walk the composed YAML node along a pydantic location; return a 1-based line."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-            key = next((k for k, _ in node.value if k.value == part), None)
-            if match is None:
-                continue  # discriminator tags and missing fields: stay on the parent
-            node, line = match, (key.start_mark.line + 1)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-            line = node.start_mark.line + 1
-    return line
+    return f"{prefix}{field_text + ': ' if field_text else ''}{message}"
 
 
 def _line_of_text(text: str, needle: str) -> int:

@@ -7,13 +7,15 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
 from playwright.sync_api import Locator, Page
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic_core import ErrorDetails
 
 from troubleshooter.errors import BadInputError, PageError
-from troubleshooter.scenario import read_text_file, substitute, yaml_error_message
+from troubleshooter.loader import explain_error, load_yaml_model, yaml_kind
+from troubleshooter.scenario import substitute
 
 POLL_S = 0.2
 
@@ -73,36 +75,12 @@ class TargetBook:
     def load(cls, path: Path | None = None) -> TargetBook:
         if path is None:
             text = (resources.files("troubleshooter") / "targets.yaml").read_text("utf-8")
-            source = "built-in targets.yaml"
-        elif not path.is_file():
-            raise BadInputError(f"targets file {path}: file not found")
+            book = load_yaml_model(None, _Targets, "built-in targets.yaml", text=text)
         else:
-            source = f"targets file {path}"
-            text = read_text_file(path, source)
-        try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise BadInputError(yaml_error_message(source, exc)) from None
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, dict):
-            raise BadInputError(
-                f"{source}: expected a mapping of target names to targets, got {_yaml_kind(raw)}"
-            )
-        targets: dict[str, Target] = {}
-        for name, spec in raw.items():
-            if not isinstance(spec, dict):
-                raise BadInputError(
-                    f"{source}: {name}: a target must be a mapping with description and "
-                    f"strategies, got {_yaml_kind(spec)}"
-                )
-            try:
-                targets[str(name)] = Target.model_validate(spec)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join([str(name), *(str(p) for p in first["loc"])])
-                raise BadInputError(f"{source}: {where}: {first['msg']}") from None
-        return cls(targets)
+            what = f"targets file {path}"
+            mapping = "expected a mapping of target names to targets, got {kind}"
+            book = load_yaml_model(path, _Targets, what, mapping=mapping, explain=_explain)
+        return cls(book.root)
 
     def set_values(self, **values: str) -> None:
         self.values.update(values)
@@ -201,12 +179,18 @@ class TargetBook:
         return substitute(text, self.values) if "${" in text else text
 
 
-def _yaml_kind(value: object) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return f"a {type(value).__name__} ({value!r:.40})"
+class _Targets(RootModel[dict[str, Target]]):
+    """A targets file: target names to targets."""
+
+
+def _explain(error: ErrorDetails, data: Any) -> str:
+    loc = [str(p) for p in error["loc"]]
+    if len(loc) == 1 and error["type"] == "model_type":
+        return (
+            f"{loc[0]}: a target must be a mapping with description and strategies, "
+            f"got {yaml_kind(error['input'])}"
+        )
+    return explain_error(error, data)
 
 
 def _js_regex(pattern: str) -> re.Pattern[str]:

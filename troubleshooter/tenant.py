@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from troubleshooter.errors import BadInputError
-from troubleshooter.scenario import read_text_file, yaml_error_message
+from troubleshooter.loader import load_yaml_model
 
 SIM_TENANT = "sim"
 _TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -61,22 +62,8 @@ def tenant_from_name(name: str) -> TenantProfile:
 
 def load_tenant_file(path: Path) -> TenantProfile:
     """Read a tenant profile YAML file."""
-    if not path.is_file():
-        raise BadInputError(f"tenant profile {path}: file not found")
-    text = read_text_file(path, f"tenant profile {path}")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise BadInputError(yaml_error_message(f"tenant profile {path}", exc)) from None
-    if not isinstance(data, dict):
-        raise BadInputError(f"tenant profile {path}: expected a mapping of keys to values")
-    data.setdefault("name", path.stem)
-    try:
-        return TenantProfile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise BadInputError(f"tenant profile {path}: {where}: {first['msg']}") from None
+    what = f"tenant profile {path}"
+    return load_yaml_model(path, TenantProfile, what, defaults={"name": path.stem})
 
 
 def resolve_tenant(spec: str) -> TenantProfile | None:
@@ -86,3 +73,34 @@ def resolve_tenant(spec: str) -> TenantProfile | None:
     if spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec:
         return load_tenant_file(Path(spec))
     return tenant_from_name(spec)
+
+
+@contextlib.contextmanager
+def tenant_for(
+    spec: str, sync_delay: float | None = None
+) -> Iterator[tuple[TenantProfile, str | None]]:
+    """The tenant profile to use, starting the embedded simulated tenant when asked for.
+
+    Yields the profile and, for the simulated tenant, its public demo password.
+    """
+    profile = resolve_tenant(spec)
+    if profile is not None:
+        yield profile, None
+        return
+    from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
+
+    options = SimOptions() if sync_delay is None else SimOptions(sync_delay=sync_delay)
+    with SimTenant(options=options) as sim:
+        urls = sim.urls
+        yield (
+            TenantProfile(
+                name="sim (simulated contoso tenant)",
+                home=urls.home,
+                sharepoint=urls.sharepoint,
+                mysite=urls.mysite,
+                site=urls.site,
+                outlook=urls.outlook,
+                simulated=True,
+            ),
+            DEMO_PASSWORD,
+        )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
+
+ESCALATE_AFTER_S = 24 * 3600  # the support article: contact the admin after 24 hours
+Status = Literal["running", "finished", "error", "interrupted"]
 
 
 class Outcome(StrEnum):
@@ -184,3 +188,74 @@ def decide(facts: PhotoFacts) -> Outcome:
     if facts.after_is_placeholder:
         return Outcome.PLACEHOLDER
     return Outcome.STILL_STALE
+
+
+def status_of(outcome: Outcome) -> Status:
+    """The status word a report section ends with."""
+    if outcome is Outcome.INTERRUPTED:
+        return "interrupted"
+    if outcome in {Outcome.PAGE_ERROR, Outcome.BROWSER_ERROR, Outcome.INTERNAL_ERROR}:
+        return "error"
+    return "finished"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict as decided: what the terminal shows and the report keeps."""
+
+    outcome: Outcome
+    summary: str
+    advice: str
+    lead: str = ""  # shown before the summary on the terminal, e.g. "Recheck 1, 3 h later: "
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.outcome)
+
+
+def decision(outcome: Outcome) -> Decision:
+    """The standard verdict for an outcome."""
+    about = _INFO[outcome]
+    return Decision(outcome, about.summary, about.advice)
+
+
+def recheck_outcome(
+    first: Outcome | None, result: Outcome, elapsed_s: float, number: int
+) -> Decision:
+    """The verdict of recheck ``number``, ``elapsed_s`` after a first run that ended ``first``.
+
+    A photo that matched before the first run's re-sync still is ``already-in-sync``; a
+    ``synced`` recheck says it did not match before; a stale one after 24 hours escalates.
+    """
+    outcome = result
+    if result is Outcome.SYNCED and first is Outcome.ALREADY_IN_SYNC:
+        outcome = Outcome.ALREADY_IN_SYNC
+    about = _INFO[outcome]
+    summary, advice = about.summary, about.advice
+    if outcome is Outcome.SYNCED:
+        summary = "SharePoint's copy now matches the photo of record; it did not before."
+    elif outcome in (Outcome.STILL_STALE, Outcome.PLACEHOLDER) and elapsed_s >= ESCALATE_AFTER_S:
+        advice = (
+            f"{elapsed_text(elapsed_s)} have passed since the first run, and the support "
+            "article says to contact the admin now: check that the user profile property "
+            "Picture is user-editable and that the user has an Exchange Online mailbox, run the "
+            "Picture Sync diagnostic (https://aka.ms/PillarPictureSync), or open a Microsoft "
+            "support case."
+        )
+    lead = f"Recheck {number}, {elapsed_text(elapsed_s)} after the first run: "
+    return Decision(outcome, summary, advice, lead)
+
+
+def elapsed_text(seconds: float) -> str:
+    """``"1 d 2 h"``, ``"3 h 5 min"``, ``"4 min 10 s"`` or ``"12 s"``."""
+    whole = int(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"

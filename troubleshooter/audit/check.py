@@ -33,9 +33,10 @@ from troubleshooter.context import SessionOptions
 from troubleshooter.credentials import credentials_for
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.bundle import bundle as bundle_folder
-from troubleshooter.evidence.recorder import make_run_folder
-from troubleshooter.jobs import ensure_folder, recorded_tenant_spec, tenant_for
-from troubleshooter.tenant import TenantProfile
+from troubleshooter.evidence.folder import make_run_folder
+from troubleshooter.jobs import ensure_folder
+from troubleshooter.spec import reusable_tenant
+from troubleshooter.tenant import TenantProfile, tenant_for
 
 BATCH = 32  # users per round of requests: enough to keep the pool busy, little memory
 
@@ -202,7 +203,7 @@ def _report(
         "operator": request.operator,
         "confirmed_as": meta.get("confirmed_as"),
         "tenant": profile.name,
-        "tenant_spec": recorded_tenant_spec(request.tenant),
+        "tenant_spec": reusable_tenant(request.tenant),
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": _now(),
         "users": sum(writer.counts.values()),

@@ -25,8 +25,9 @@ from troubleshooter.context import SessionOptions
 from troubleshooter.credentials import credentials_for
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.bundle import bundle as bundle_folder
-from troubleshooter.evidence.recorder import make_run_folder
-from troubleshooter.jobs import ensure_folder, tenant_for
+from troubleshooter.evidence.folder import make_run_folder
+from troubleshooter.jobs import ensure_folder
+from troubleshooter.tenant import tenant_for
 from troubleshooter.verdict import Outcome, info
 
 MAX_INTERVAL_S = 60.0  # never ask less often than this once the user had time to act
@@ -216,7 +217,7 @@ def recheck_guide(
     record = GuideFolder.reopen(folder)
     check_untouched(folder)
     report = record.report
-    spec = tenant_spec(tenant, {"environment": {"tenant_spec": report.get("tenant_spec")}})
+    spec = tenant_spec(tenant, report.get("tenant_spec"))
     operator, upn = str(report["operator"]), str(report["upn"])
     with tenant_for(spec) as (profile, demo_password):
         credentials = credentials_for(operator, session.sign_in, demo_password)

@@ -19,7 +19,7 @@ from troubleshooter.composite import Panel, side_by_side
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.files import write_atomic, write_json
 from troubleshooter.evidence.manifest import write_manifest
-from troubleshooter.jobs import recorded_tenant_spec
+from troubleshooter.spec import reusable_tenant
 from troubleshooter.verdict import Outcome, info
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class GuideFolder:
             "operator": request.operator,
             "confirmed_as": op.confirmed_as,
             "tenant": profile.name,
-            "tenant_spec": recorded_tenant_spec(request.tenant),
+            "tenant_spec": reusable_tenant(request.tenant),
             "site": profile.site,
             "started_at": started.isoformat(timespec="seconds"),
             "watch_timeout_s": request.watch_timeout_s,

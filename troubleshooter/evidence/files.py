@@ -52,9 +52,3 @@ def _plain(value: Any) -> Any:
 def slug(text: str, limit: int = 48) -> str:
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return cleaned[:limit].rstrip("-") or "step"
-
-
-def report_schema() -> dict[str, Any]:
-    """The JSON Schema of report.json, shipped with the package."""
-    path = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from troubleshooter.artifacts import MANIFEST_JSON as MANIFEST
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.files import write_json
 
-MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 
 

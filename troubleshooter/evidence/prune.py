@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from troubleshooter.artifacts import REPORT_JSON as REPORT
 from troubleshooter.errors import BadInputError
-from troubleshooter.evidence.recorder import REPORT, SCHEMA_VERSION
+from troubleshooter.evidence.model import SCHEMA_VERSION
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # make_run_folder's names: ``<upn lower-cased>-<UTC timestamp>`` and ``-2``, ``-3``… on clashes.
@@ -72,7 +73,7 @@ def run_started(folder: Path) -> datetime | None:
     """When the run in this folder started, or None when the folder is not a run of this tool.
 
     A run folder is named ``<upn>-YYYYMMDDTHHMMSSZ[-N]`` and holds a report.json with
-    ``schema_version`` 1, a ``run_id`` and a ``started_at`` that parses; the file's time never
+    ``schema_version`` 1 or 2, a ``run_id`` and a ``started_at`` that parses; the file's time never
     counts (copying or touching a folder must not change what is deleted).
     """
     name = _RUN_NAME.match(folder.name)
@@ -82,7 +83,7 @@ def run_started(folder: Path) -> datetime | None:
         report = json.loads((folder / REPORT).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(report, dict) or report.get("schema_version") != SCHEMA_VERSION:
+    if not isinstance(report, dict) or report.get("schema_version") not in {1, SCHEMA_VERSION}:
         return None
     run_id, started_at, upn = report.get("run_id"), report.get("started_at"), report.get("upn")
     if not isinstance(run_id, str) or not run_id or not isinstance(started_at, str):

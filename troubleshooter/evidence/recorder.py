@@ -1,19 +1,27 @@
-"""Write evidence as the run happens: every capture at once, report.json after every event.
+"""Write evidence as a session happens: every capture at once, report.json after every event.
 
-When the run ends (normally, with an error or interrupted) the recorder also writes
-summary.md, report.html and, last, manifest.json. Captures that arrive after the end (the HAR
-and the trace are handed over when the browser context closes) are redacted, written, and the
-derived files are written again, so the manifest always describes the folder.
+One recorder writes any section of a run folder: the first run (which creates the folder), or
+a later section added to it (recheck N), each with its own file-name prefix. When the session
+ends (normally, with an error or interrupted) the recorder also writes summary.md, report.html
+and, last, manifest.json. Captures that arrive after the end (the HAR and the trace are handed
+over when the browser context closes) are redacted, written, and the derived files written
+again, so the manifest always describes the folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from troubleshooter.artifacts import (
+    CONSOLE_LOG,
+    RECORDING_KINDS,
+    STAMPED_KINDS,
+    ArtifactKind,
+)
 from troubleshooter.events import (
     Capture,
     ConsoleLine,
@@ -24,72 +32,127 @@ from troubleshooter.events import (
     StepFinished,
     StepStarted,
     Waiting,
+    utc_now,
 )
-from troubleshooter.evidence.files import slug, write_atomic, write_json
+from troubleshooter.evidence.files import slug, write_atomic
+from troubleshooter.evidence.folder import make_run_folder, write_derived, write_report
 from troubleshooter.evidence.manifest import write_manifest
-from troubleshooter.evidence.redact import redact_har, redact_text, redact_trace, redact_url
-from troubleshooter.evidence.render import REPORT_HTML, SUMMARY_MD, render_html, render_summary
+from troubleshooter.evidence.model import (
+    Artifact,
+    Check,
+    Environment,
+    Inputs,
+    LastWait,
+    Recheck,
+    Reference,
+    Report,
+    ScenarioInfo,
+    Section,
+    Step,
+    StepRef,
+    Verdict,
+    VerdictComparison,
+)
+from troubleshooter.evidence.redact import redact_har, redact_trace, redact_url, without_secrets
 from troubleshooter.evidence.stamp import Stamp, stamp_png
-from troubleshooter.verdict import Outcome, info
+from troubleshooter.verdict import Decision, Outcome, decision, elapsed_text, status_of
 
-SCHEMA_VERSION = 1
-REPORT = "report.json"
-CONSOLE_LOG = "console.log"
-STAMPED_KINDS = frozenset({"page", "element"})
-REDACTORS = {"har": redact_har, "trace": redact_trace}
+REDACTORS = {ArtifactKind.HAR: redact_har, ArtifactKind.TRACE: redact_trace}
 
 
-def run_group(ticket: str | None, started: datetime) -> str:
-    """The folder that groups runs: the ticket id, or the UTC date."""
-    return slug(ticket, 64) if ticket else started.strftime("%Y-%m-%d")
+@dataclass(frozen=True)
+class Naming:
+    """How one section names its files and labels its captures."""
 
+    recheck: int | None = None  # None: the first run
 
-def make_run_folder(out: Path, upn: str, started: datetime, ticket: str | None) -> Path:
-    """Create ``<out>/<ticket or date>/<upn>-<UTC timestamp>[-N]/`` and return it."""
-    parent = out / run_group(ticket, started)
-    parent.mkdir(parents=True, exist_ok=True)
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    for suffix in range(1, 1000):
-        name = f"{upn.lower()}-{stamp}" + (f"-{suffix}" if suffix > 1 else "")
-        try:
-            (parent / name).mkdir()  # two runs in the same second get -2, -3…
-            return parent / name
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{parent}: too many runs for {upn} at {stamp}")
+    @property
+    def label(self) -> str:
+        return "the run" if self.recheck is None else f"recheck {self.recheck}"
 
+    def file_name(self, capture: Capture) -> str:
+        ext = capture.extension
+        if self.recheck is None:
+            if capture.kind == ArtifactKind.PAGE:
+                return f"{capture.index:02d}-{slug(capture.name)}.{ext}"
+            return f"{slug(capture.name)}.{ext}"
+        if capture.kind == ArtifactKind.PAGE:
+            return f"recheck-{self.recheck}-{capture.index:02d}-{slug(capture.name)}.{ext}"
+        return f"{slug(capture.name).removesuffix('-after')}-recheck-{self.recheck}.{ext}"
 
-def write_derived(folder: Path, report: dict[str, Any]) -> None:
-    """summary.md, report.html, then manifest.json (which must come last) for a run folder."""
-    write_atomic(folder / SUMMARY_MD, render_summary(report, folder.name).encode("utf-8"))
-    write_atomic(folder / REPORT_HTML, render_html(report, folder).encode("utf-8"))
-    write_manifest(folder, str(report.get("run_id", "")))
+    def describe(self, description: str) -> str:
+        return description if self.recheck is None else f"Recheck {self.recheck}: {description}"
+
+    def step_label(self, index: int, total: int, title: str) -> str:
+        if self.recheck is None:
+            return f"Step {index}/{total}: {title}"
+        return f"Recheck {self.recheck}, step {index}/{total}: {title}"
+
+    def keeps(self, event: Event) -> bool:
+        """A recheck keeps no console log, HAR or trace: the first run's own those files."""
+        if self.recheck is None:
+            return True
+        if isinstance(event, ConsoleLine):
+            return False
+        return not (isinstance(event, Capture) and event.kind in RECORDING_KINDS)
 
 
 class EvidenceRecorder:
-    """Listens to run events and keeps the run folder complete and valid at every moment."""
+    """Listens to one session's events and keeps its run folder complete and valid."""
 
-    def __init__(self, out: Path, ticket: str | None = None, operator: str | None = None) -> None:
+    def __init__(
+        self,
+        out: Path,
+        ticket: str | None = None,
+        operator: str | None = None,
+        inputs: Inputs | None = None,
+    ) -> None:
         self.out = out
         self.ticket = ticket
         self.operator = operator
+        self.inputs = inputs or Inputs(tenant=None)
         self.folder: Path | None = None
-        self.report: dict[str, Any] = {}
+        self.report: Report | None = None
+        self.section: Section | None = None
+        self.naming = Naming()
+        self.elapsed_s = 0.0
+        self.total = 0  # steps in the scenario
+        self.secrets: list[str] = []  # literal values (a password) never written anywhere
+
+    @classmethod
+    def recheck(cls, folder: Path, report: Report, elapsed_s: float) -> EvidenceRecorder:
+        """A recorder that adds the next recheck to an earlier run's folder."""
+        recorder = cls(folder.parent, report.ticket, report.operator, report.inputs)
+        recorder.folder, recorder.report, recorder.elapsed_s = folder, report, elapsed_s
+        recorder.naming = Naming(recheck=len(report.rechecks) + 1)
+        return recorder
+
+    def keep_out(self, secrets: list[str]) -> None:
+        """Blank these literal values (the password, a TOTP secret) wherever they would appear."""
+        self.secrets = [s for s in secrets if s]
+
+    def where(self) -> str:
+        """The folder and section, for messages: ``<folder>: recheck 2``."""
+        return f"{self.folder or self.out}: {self.naming.label}"
+
+    def clean(self, value: Any) -> Any:
+        """What may be written: redacted, and no literal secret."""
+        return without_secrets(value, self.secrets)
 
     @property
     def ended(self) -> bool:
-        return bool(self.report) and self.report["status"] != "running"
+        return self.section is not None and self.section.status != "running"
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self._start(event)
             return
-        if self.folder is None:
+        if self.section is None or not self.naming.keeps(event):
             return
         if isinstance(event, ConsoleLine):
             self._console(event)
             if self.ended:
-                write_manifest(self.folder, self.report["run_id"])
+                self._manifest()
             return
         if isinstance(event, StepStarted):
             self._step_started(event)
@@ -98,193 +161,228 @@ class EvidenceRecorder:
         elif isinstance(event, Capture):
             self._capture(event)
         elif isinstance(event, PhotoChecked):
-            self.report["photos"][event.label] = _redacted(event.data)
+            self._photo(event)
         elif isinstance(event, Waiting):
-            self.report["last_wait"] = {"message": event.message, "elapsed_s": event.elapsed_s}
+            self._report().last_wait = LastWait(message=event.message, elapsed_s=event.elapsed_s)
         elif isinstance(event, RunFinished):
-            self._finish(event)
+            self._finish(event.decision, event.failed_step, event.detail, event.comparison)
+            self.section.finished_at = event.finished_at
         self._save()
         if self.ended:
             self._derived()
 
-    def abandon(self, outcome: str, detail: str) -> None:
-        """End a run the runner could not end itself (e.g. Ctrl-C outside a step)."""
-        if self.folder is None or self.ended:
+    def abandon(self, outcome: Outcome, detail: str) -> None:
+        """End a section the runner could not end itself (e.g. Ctrl-C outside a step)."""
+        if self.section is None or self.ended:
             return
-        running = [s for s in self.report["steps"] if s["status"] == "running"]
+        running = [s for s in self.section.steps if s.status == "running"]
         for step in running:
-            step.update(status="failed", detail=detail)
-        self.report.update(status=_status(outcome), finished_at=_now())
-        about = info(Outcome(outcome))
-        self.report["verdict"] = {
-            "outcome": outcome,
-            "exit_code": about.exit_code,
-            "summary": about.summary,
-            "advice": about.advice,
-            "failed_step": running[-1]["index"] if running else None,
-            "detail": detail,
-            "comparison": {},
-        }
+            step.status, step.detail = "failed", self.clean(detail)
+        self._finish(decision(outcome), running[-1].index if running else None, detail, {})
+        self._save()
+        self._derived()
+
+    def add_file(self, capture: Capture) -> None:
+        """Add a file made after the session (a recheck's composite), then the derived files."""
+        self._write(
+            name=capture.name,
+            file_name=self.naming.file_name(capture),
+            kind=capture.kind,
+            content=capture.content,
+            step=None,
+            description=self.naming.describe(capture.description),
+            url=None,
+        )
         self._save()
         self._derived()
 
     # ---- internals -----------------------------------------------------------------------
 
+    def _report(self) -> Report:
+        assert self.report is not None
+        return self.report
+
     def _start(self, event: RunStarted) -> None:
+        environment = Environment.model_validate(event.environment)
+        if self.naming.recheck is not None:
+            entry = Recheck(
+                number=self.naming.recheck,
+                started_at=event.started_at,
+                environment=environment,
+                elapsed_since_first_run_s=round(self.elapsed_s, 1),
+                elapsed_since_first_run=elapsed_text(self.elapsed_s),
+                tenant=event.tenant,
+            )
+            self._report().rechecks.append(entry)
+            self.section = entry
+            self.total = len(event.steps)
+            self._save()
+            return
         self.folder = make_run_folder(self.out, event.upn, event.started_at, self.ticket)
         (self.folder / CONSOLE_LOG).touch()
-        self.report = {
-            "schema_version": SCHEMA_VERSION,
-            "run_id": str(uuid.uuid4()),
-            "status": "running",
-            "scenario": {"name": event.scenario, "title": event.title, "steps": event.steps},
-            "upn": event.upn,
-            "tenant": event.tenant,
-            "ticket": self.ticket,
-            "operator": self.operator,
-            "started_at": event.started_at.isoformat(),
-            "finished_at": None,
-            "environment": event.environment,
-            "last_step": None,
-            "steps": [],
-            "photos": {},
-            "artifacts": [],
-            "verdict": None,
-        }
+        self.report = Report(
+            run_id=str(uuid.uuid4()),
+            scenario=ScenarioInfo(name=event.scenario, title=event.title, steps=event.steps),
+            upn=event.upn,
+            tenant=event.tenant,
+            ticket=self.ticket,
+            operator=self.operator,
+            started_at=event.started_at,
+            environment=environment,
+            inputs=self.inputs,
+        )
+        self.section = self.report
+        self.total = len(event.steps)
         self._save()
 
     def _step_started(self, event: StepStarted) -> None:
-        self.report["last_step"] = {"index": event.index, "title": event.title}
-        self.report["steps"].append(
-            {
-                "index": event.index,
-                "action": event.action,
-                "title": event.title,
-                "status": "running",
-                "started_at": _now(),
-                "captures": [],
-            }
+        assert self.section is not None
+        if self.naming.recheck is None:
+            self._report().last_step = StepRef(index=event.index, title=event.title)
+        self.section.steps.append(
+            Step(
+                index=event.index,
+                action=event.action,
+                title=event.title,
+                status="running",
+                started_at=utc_now(),
+            )
         )
 
     def _step_finished(self, event: StepFinished) -> None:
         step = self._step(event.index)
         if step is None:
             return
-        step.update(
-            status=event.status,
-            duration_s=event.duration_s,
-            url=redact_url(event.url),
-            detail=redact_text(event.detail) if event.detail else event.detail,
-            data=_redacted(event.data),
-        )
+        step.status = event.status
+        step.duration_s = event.duration_s
+        step.url = redact_url(event.url)
+        step.detail = self.clean(event.detail)
+        step.data = self.clean(event.data)
 
     def _capture(self, event: Capture) -> None:
-        assert self.folder is not None
         content = event.content
         if event.kind in REDACTORS:
             try:
                 content = REDACTORS[event.kind](content)
             except Exception as exc:  # never write what could not be redacted
-                self.report.setdefault("warnings", []).append(
+                self._report().warnings.append(
                     f"{event.name}.{event.extension} not kept: redaction failed ({exc})"
                 )
                 return
         elif event.kind in STAMPED_KINDS and event.extension == "png":
             content = stamp_png(content, self._stamp(event))
-        if event.kind == "page":
-            name = f"{event.index:02d}-{slug(event.name)}.{event.extension}"
-        else:
-            name = f"{slug(event.name)}.{event.extension}"
-        path = self.folder / name
-        if path.exists():
-            path = self.folder / f"{path.stem}-{event.index:02d}{path.suffix}"
-        write_atomic(path, content)
-        self.report["artifacts"].append(
-            {
-                "path": path.name,
-                "kind": event.kind,
-                "step": event.index,
-                "description": event.description,
-                "url": redact_url(event.url),
-                "size": len(content),
-                "sha256": hashlib.sha256(content).hexdigest(),
-            }
+        written = self._write(
+            name=event.name,
+            file_name=self.naming.file_name(event),
+            kind=event.kind,
+            content=content,
+            step=event.index,
+            description=self.naming.describe(event.description),
+            url=redact_url(event.url),
         )
         step = self._step(event.index)
         if step is not None and event.kind not in REDACTORS:
-            step["captures"].append(path.name)
+            step.captures.append(written)
+
+    def _write(
+        self,
+        *,
+        name: str,
+        file_name: str,
+        kind: ArtifactKind,
+        content: bytes,
+        step: int | None,
+        description: str,
+        url: str | None,
+    ) -> str:
+        """Write one file of the section and list it in the report; returns its file name."""
+        assert self.folder is not None
+        path = self.folder / file_name
+        if path.exists():
+            path = self.folder / f"{path.stem}-{step or 0:02d}{path.suffix}"
+        write_atomic(path, content)
+        self._report().artifacts.append(
+            Artifact(
+                path=path.name,
+                name=name,
+                kind=kind,
+                step=step,
+                description=description,
+                url=url,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                recheck=self.naming.recheck,
+            )
+        )
+        if isinstance(self.section, Recheck):
+            self.section.artifacts.append(path.name)
+        return path.name
 
     def _stamp(self, event: Capture) -> Stamp:
         step = self._step(event.index)
-        total = len(self.report["scenario"]["steps"])
-        label = f"Step {event.index}/{total}: {step['title'] if step else ''}"
+        title = step.title if step else ""
         what = None if event.description.startswith("Step ") else event.description
         return Stamp(
-            ticket=self.ticket,
-            upn=self.report["upn"],
-            at_utc=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-            step=label,
+            ticket=self._report().ticket,
+            upn=self._report().upn,
+            at_utc=utc_now().strftime("%Y-%m-%d %H:%M:%S UTC"),
+            step=self.naming.step_label(event.index, self.total, title),
             url=redact_url(event.url),
             what=what,
         )
 
+    def _photo(self, event: PhotoChecked) -> None:
+        assert self.section is not None
+        data = self.clean(event.data)
+        record = Reference if event.label.startswith("reference") else Check
+        self.section.photos[event.label] = record.model_validate(data)
+
     def _console(self, event: ConsoleLine) -> None:
         assert self.folder is not None
-        line = f"{event.at.isoformat()} [{event.level}] {redact_text(event.text)}"
+        line = f"{event.at.isoformat()} [{event.level}] {self.clean(event.text)}"
         if event.url:
             line += f"  ({redact_url(event.url)})"
         with (self.folder / CONSOLE_LOG).open("a", encoding="utf-8") as handle:
             handle.write(line.replace("\n", "\n    ") + "\n")
 
-    def _finish(self, event: RunFinished) -> None:
-        self.report["status"] = _status(event.outcome)
-        self.report["finished_at"] = event.finished_at.isoformat()
-        self.report["verdict"] = {
-            "outcome": event.outcome,
-            "exit_code": event.exit_code,
-            "summary": event.summary,
-            "advice": event.advice,
-            "failed_step": event.failed_step,
-            "detail": redact_text(event.detail) if event.detail else event.detail,
-            "comparison": event.comparison,
-        }
+    def _finish(
+        self,
+        verdict: Decision,
+        failed_step: int | None,
+        detail: str | None,
+        comparison: dict[str, object],
+    ) -> None:
+        assert self.section is not None
+        self.section.status = status_of(verdict.outcome)
+        self.section.finished_at = utc_now()
+        self.section.verdict = Verdict(
+            outcome=verdict.outcome,
+            exit_code=verdict.exit_code,
+            summary=verdict.summary,
+            advice=verdict.advice,
+            failed_step=failed_step,
+            detail=self.clean(detail),
+            comparison=VerdictComparison.model_validate(self.clean(comparison)),
+        )
 
     def _derived(self) -> None:
         """The files written at the end; a failure there must not take the run down with it."""
         assert self.folder is not None
         try:
-            write_derived(self.folder, self.report)
+            write_derived(self.folder, self._report())
         except Exception as exc:
-            self.report.setdefault("warnings", []).append(f"report files not written: {exc!r}")
+            self._report().warnings.append(f"report files not written: {exc!r}")
             self._save()
-            write_manifest(self.folder, self.report["run_id"])
+            self._manifest()
 
-    def _step(self, index: int) -> dict[str, Any] | None:
-        return next((s for s in self.report["steps"] if s["index"] == index), None)
+    def _manifest(self) -> None:
+        assert self.folder is not None
+        write_manifest(self.folder, self._report().run_id)
+
+    def _step(self, index: int) -> Step | None:
+        assert self.section is not None
+        return next((s for s in self.section.steps if s.index == index), None)
 
     def _save(self) -> None:
         assert self.folder is not None
-        write_json(self.folder / REPORT, self.report)
-
-
-def _status(outcome: str) -> str:
-    if outcome == "interrupted":
-        return "interrupted"
-    if outcome in {"page-error", "browser-error"}:
-        return "error"
-    return "finished"
-
-
-def _redacted(data: Any) -> Any:
-    """Redact every string inside step data: secret query values, tokens, bearer credentials."""
-    if isinstance(data, dict):
-        return {k: _redacted(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_redacted(v) for v in data]
-    if isinstance(data, str):
-        return redact_url(data) if data.startswith(("http://", "https://")) else redact_text(data)
-    return data
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
+        write_report(self.folder, self._report())

@@ -93,7 +93,9 @@ def scrub(value: Any) -> Any:
     if isinstance(value, list):
         return [scrub(item) for item in value]
     if isinstance(value, str):
-        return redact_text(value)
+        return (
+            redact_url(value) if value.startswith(("http://", "https://")) else redact_text(value)
+        )
     return value
 
 

@@ -5,17 +5,27 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from PIL import Image
 
-REPORT_HTML = "report.html"
-SUMMARY_MD = "summary.md"
+from troubleshooter.artifacts import ArtifactKind
+from troubleshooter.evidence.model import (
+    Artifact,
+    Check,
+    Reference,
+    Report,
+    Sample,
+    VerdictComparison,
+    VerdictPhoto,
+)
+
 THUMB_WIDTH = 360
-TIMELINE_KINDS = frozenset({"page", "element"})  # photos and the composite have their own section
+TIMELINE_KINDS = frozenset(
+    {ArtifactKind.PAGE, ArtifactKind.ELEMENT}
+)  # photos and the composite have their own section
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
 
 
@@ -48,27 +58,29 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     )
 
 
-def render_html(report: dict[str, Any], folder: Path) -> str:
+def render_html(report: Report, folder: Path) -> str:
     """The self-contained report: every image is embedded as a data URI."""
-    artifacts = {a["path"]: a for a in report.get("artifacts", [])}
+    artifacts = {a.path: a for a in report.artifacts}
     steps = []
-    for step in map(_step_view, report.get("steps", [])):
+    for step in report.steps:
         pictures = [
             _picture(folder, artifacts[name], thumb=True)
-            for name in step.get("captures", [])
-            if name in artifacts and _is_image(name) and artifacts[name]["kind"] in TIMELINE_KINDS
+            for name in step.captures
+            if name in artifacts and _is_image(name) and artifacts[name].kind in TIMELINE_KINDS
         ]
-        steps.append({**step, "pictures": [p for p in pictures if p is not None]})
+        view = step.model_dump(mode="json")
+        steps.append({**view, "pictures": [p for p in pictures if p is not None]})
+    data = report.model_dump(mode="json")
     return (
         _environment(True)
         .get_template("report.html.j2")
         .render(
-            report=report,
-            verdict=report.get("verdict") or {},
+            report=data,
+            verdict=data["verdict"] or {},
             stopped=_stopped_step(report),
             last_shot=_last_screenshot(report, folder),
             photos=_photo_cards(report, folder),
-            composite=_by_kind(report, folder, "composite"),
+            composite=_by_kind(report, folder, ArtifactKind.COMPOSITE),
             rechecks=_recheck_views(report, folder),
             steps=steps,
             environment=_environment_rows(report),
@@ -78,18 +90,19 @@ def render_html(report: dict[str, Any], folder: Path) -> str:
     )
 
 
-def render_summary(report: dict[str, Any], folder_name: str) -> str:
+def render_summary(report: Report, folder_name: str) -> str:
     """A few Markdown lines to paste into the ticket."""
+    data = report.model_dump(mode="json")
     return (
         _environment(False)
         .get_template("summary.md.j2")
         .render(
-            report=report,
-            verdict=report.get("verdict") or {},
+            report=data,
+            verdict=data["verdict"] or {},
             stopped=_stopped_step(report),
             duration=_duration(report),
             folder=folder_name,
-            done=[s for s in report.get("steps", []) if s.get("status") == "ok"],
+            done=[s for s in report.steps if s.status == "ok"],
         )
     )
 
@@ -97,14 +110,14 @@ def render_summary(report: dict[str, Any], folder_name: str) -> str:
 # ---- pieces ----------------------------------------------------------------------------------
 
 
-def _picture(folder: Path, artifact: dict[str, Any], thumb: bool = False) -> Picture | None:
-    path = folder / artifact["path"]
+def _picture(folder: Path, artifact: Artifact, thumb: bool = False) -> Picture | None:
+    path = folder / artifact.path
     if not path.is_file():
         return None
     content = path.read_bytes()
-    alt = artifact.get("description") or artifact["path"]
+    alt = artifact.description or artifact.path
     small = _thumbnail(content) if thumb else None
-    return Picture(artifact["path"], alt, _data_uri(content, path.suffix), small)
+    return Picture(artifact.path, alt, _data_uri(content, path.suffix), small)
 
 
 def _data_uri(content: bytes, suffix: str) -> str:
@@ -132,132 +145,118 @@ def _is_image(name: str) -> bool:
     return Path(name).suffix.lower() in _MIME
 
 
-def _by_sha(report: dict[str, Any], sha256: str | None) -> dict[str, Any] | None:
+def _by_sha(report: Report, sha256: str | None) -> Artifact | None:
     if not sha256:
         return None
-    return next((a for a in report.get("artifacts", []) if a.get("sha256") == sha256), None)
+    return next((a for a in report.artifacts if a.sha256 == sha256), None)
 
 
 def _by_kind(
-    report: dict[str, Any], folder: Path, kind: str, recheck: int | None = None
+    report: Report, folder: Path, kind: ArtifactKind, recheck: int | None = None
 ) -> Picture | None:
     """The last artifact of a kind from the first run, or from one recheck."""
-    found = [
-        a
-        for a in report.get("artifacts", [])
-        if a.get("kind") == kind and a.get("recheck") == recheck
-    ]
+    found = [a for a in report.artifacts if a.kind is kind and a.recheck == recheck]
     return _picture(folder, found[-1]) if found else None
 
 
-def _recheck_views(report: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
+def _recheck_views(report: Report, folder: Path) -> list[dict[str, Any]]:
     """Each recheck with its verdict and its side-by-side picture, oldest first."""
     return [
-        {**entry, "composite": _by_kind(report, folder, "composite", entry.get("number"))}
-        for entry in report.get("rechecks", [])
+        {
+            **entry.model_dump(mode="json"),
+            "composite": _by_kind(report, folder, ArtifactKind.COMPOSITE, entry.number),
+        }
+        for entry in report.rechecks
     ]
 
 
-def _photo_cards(report: dict[str, Any], folder: Path) -> list[PhotoCard]:
+def _photo_cards(report: Report, folder: Path) -> list[PhotoCard]:
     """Reference, before and after: the photo bytes, their SHA-256 and how they compare."""
-    photos = report.get("photos", {})
-    comparison = (report.get("verdict") or {}).get("comparison", {})
-    reference = photos.get("reference") or {}
-    ref_sha = reference.get("sha256")
-    if not reference:
+    photos = report.photos
+    comparison = report.verdict.comparison if report.verdict else VerdictComparison()
+    reference = photos.get("reference")
+    ref_sha = reference.sha256 if isinstance(reference, Reference) else None
+    if not isinstance(reference, Reference):
         ref_note = "not read"
-    elif reference.get("present") is False:
+    elif not reference.present:
         ref_note = "no photo of record (the account circle shows initials)"
     else:
-        ref_note = reference.get("source") or "photo of record"
+        ref_note = reference.source or "photo of record"
     cards = [
         PhotoCard("Reference (photo of record)", _found(report, folder, ref_sha), ref_sha, ref_note)
     ]
     for label in ("before", "after"):
-        large = ((photos.get(label) or {}).get("sizes") or {}).get("L") or {}
-        sha = large.get("sha256")
+        check = photos.get(label)
+        large = check.sizes.get("L") if isinstance(check, Check) else None
+        sha = large.sha256 if large else None
         cards.append(
             PhotoCard(
                 f"SharePoint's copy {label}",
                 _found(report, folder, sha),
                 sha,
-                _comparison_note(comparison.get(label), large),
+                _comparison_note(getattr(comparison, label), large),
             )
         )
     return cards
 
 
-def _found(report: dict[str, Any], folder: Path, sha256: str | None) -> Picture | None:
+def _found(report: Report, folder: Path, sha256: str | None) -> Picture | None:
     artifact = _by_sha(report, sha256)
     return _picture(folder, artifact) if artifact else None
 
 
-def _comparison_note(entry: dict[str, Any] | None, large: dict[str, Any]) -> str:
-    if not large:
+def _comparison_note(entry: VerdictPhoto | None, large: Sample | None) -> str:
+    if large is None:
         return "not checked"
     if entry is None:
         return "checked; nothing to compare with"
-    if entry.get("placeholder"):
+    if entry.placeholder:
         return "SharePoint serves the grey placeholder"
-    if "same" not in entry:
+    if entry.same is None:
         return "no photo of record to compare with"
-    word = "matches" if entry["same"] else "differs from"
-    return (
-        f"{word} the photo of record (distance {entry['distance']}, "
-        f"same when ≤ {entry['threshold']})"
-    )
+    word = "matches" if entry.same else "differs from"
+    return f"{word} the photo of record (distance {entry.distance}, same when ≤ {entry.threshold})"
 
 
-def _stopped_step(report: dict[str, Any]) -> dict[str, Any] | None:
+def _stopped_step(report: Report) -> dict[str, Any] | None:
     """The step the run stopped at, when it did not finish normally."""
-    if report.get("status") == "finished":
+    if report.status == "finished":
         return None
-    failed = (report.get("verdict") or {}).get("failed_step")
-    steps = [_step_view(s) for s in report.get("steps", [])]
+    failed = report.verdict.failed_step if report.verdict else None
+    steps = [s.model_dump(mode="json") for s in report.steps]
     if failed is not None:
         return next((s for s in steps if s["index"] == failed), None)
     return steps[-1] if steps else None
 
 
-def _step_view(step: dict[str, Any]) -> dict[str, Any]:
-    """A step with every field the templates read (a step still running has fewer)."""
-    return {"duration_s": None, "url": None, "detail": None, "captures": [], **step}
-
-
-def _last_screenshot(report: dict[str, Any], folder: Path) -> Picture | None:
+def _last_screenshot(report: Report, folder: Path) -> Picture | None:
     stopped = _stopped_step(report)
     if stopped is None:
         return None
     pages = [
-        a
-        for a in report.get("artifacts", [])
-        if a["kind"] == "page" and a["step"] == stopped["index"]
+        a for a in report.artifacts if a.kind is ArtifactKind.PAGE and a.step == stopped["index"]
     ]
     return _picture(folder, pages[-1]) if pages else None
 
 
-def _environment_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
-    env = report.get("environment", {})
-    browser = " ".join(x for x in (env.get("browser"), env.get("browser_version")) if x)
+def _environment_rows(report: Report) -> list[tuple[str, str]]:
+    env = report.environment
     rows = [
-        ("Tool", f"troubleshooter {env.get('tool_version', '?')}"),
-        ("Browser", browser or "unknown"),
-        ("Playwright", env.get("playwright_version", "unknown")),
-        ("Operating system", env.get("os", "unknown")),
-        ("Python", env.get("python", "unknown")),
-        ("Tenant", report.get("tenant") or env.get("tenant", "unknown")),
-        ("Sign-in", env.get("sign_in", "unknown")),
-        ("Operator", report.get("operator") or "not recorded"),
-        ("Ticket", report.get("ticket") or "none"),
-        ("Run id", report.get("run_id", "")),
+        ("Tool", f"troubleshooter {env.tool_version}"),
+        ("Browser", f"{env.browser} {env.browser_version}".strip() or "unknown"),
+        ("Playwright", env.playwright_version),
+        ("Operating system", env.os),
+        ("Python", env.python),
+        ("Tenant", report.tenant or env.tenant),
+        ("Sign-in", env.sign_in),
+        ("Operator", report.operator or "not recorded"),
+        ("Ticket", report.ticket or "none"),
+        ("Run id", report.run_id),
     ]
     return [(name, str(value)) for name, value in rows]
 
 
-def _duration(report: dict[str, Any]) -> str:
-    try:
-        start = datetime.fromisoformat(report["started_at"])
-        end = datetime.fromisoformat(report["finished_at"])
-    except (KeyError, TypeError, ValueError):
+def _duration(report: Report) -> str:
+    if report.finished_at is None:
         return "unknown"
-    return f"{(end - start).total_seconds():.1f} s"
+    return f"{(report.finished_at - report.started_at).total_seconds():.1f} s"

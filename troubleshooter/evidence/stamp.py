@@ -52,7 +52,12 @@ def stamp_png(content: bytes, stamp: Stamp) -> bytes:
     return out.getvalue()
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+def _fit(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    width: int,
+) -> str:
     """The text, cut with an ellipsis so that it fits the width."""
     if draw.textlength(text, font=font) <= width:
         return text

@@ -1,15 +1,18 @@
-"""Step handlers, one small function per scenario action, registered by name."""
+"""Step handlers, one small function per scenario step class, registered by that class."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from troubleshooter.context import RunContext
+from troubleshooter.scenario import BaseStep
 
+S = TypeVar("S", bound=BaseStep)
 Handler = Callable[[RunContext, Any], "StepOutcome"]
-HANDLERS: dict[str, Handler] = {}
+Typed = Callable[[RunContext, S], "StepOutcome"]
+HANDLERS: dict[type[BaseStep], Handler] = {}
 
 
 @dataclass
@@ -20,19 +23,26 @@ class StepOutcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def handler(action: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[action] = fn
+def handler(
+    step_type: type[S],
+) -> Callable[[Callable[[RunContext, S], StepOutcome]], Callable[[RunContext, S], StepOutcome]]:
+    """Register the handler of one step class."""
+
+    def register(
+        fn: Callable[[RunContext, S], StepOutcome],
+    ) -> Callable[[RunContext, S], StepOutcome]:
+        HANDLERS[step_type] = fn
         return fn
 
     return register
 
 
-def get_handler(action: str) -> Handler:
-    _load_all()
-    return HANDLERS[action]
+def handler_for(step: BaseStep) -> Handler:
+    """The handler of a step (every step class has one: tests/test_scenario.py checks it)."""
+    load_all()
+    return HANDLERS[type(step)]
 
 
-def _load_all() -> None:
+def load_all() -> None:
     # Importing the modules registers their handlers.
     from troubleshooter.steps import navigation, photos, signin_step  # noqa: F401

@@ -11,6 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
+from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.context import RunContext
 from troubleshooter.errors import PageError
 from troubleshooter.photo import read_image_file
@@ -39,7 +40,7 @@ WAIT_FOR_IMAGES = """(el, ms) => Promise.race([
 NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
 
 
-@handler("open")
+@handler(OpenStep)
 def open_url(ctx: RunContext, step: OpenStep) -> StepOutcome:
     url = ctx.resolve(step.url)
     try:
@@ -58,7 +59,7 @@ def open_url(ctx: RunContext, step: OpenStep) -> StepOutcome:
     return StepOutcome(f"opened {ctx.page.url}", {"requested_url": url, "status": status})
 
 
-@handler("click")
+@handler(ClickStep)
 def click(ctx: RunContext, step: ClickStep) -> StepOutcome:
     timeout = step.timeout_s if not step.fallback_url else min(step.timeout_s, 10.0)
     try:
@@ -89,7 +90,7 @@ def _follow(ctx: RunContext, before: list[Page], url_before: str, timeout_s: flo
     while time.monotonic() < deadline:
         opened = [p for p in ctx.context.pages if p not in before]
         if opened:
-            ctx.page = opened[0]
+            ctx.switch_to(opened[0])
             break
         if ctx.page.url != url_before:
             break
@@ -99,7 +100,7 @@ def _follow(ctx: RunContext, before: list[Page], url_before: str, timeout_s: flo
     ctx.page.wait_for_load_state("load", timeout=timeout_s * 1000)
 
 
-@handler("fill")
+@handler(FillStep)
 def fill(ctx: RunContext, step: FillStep) -> StepOutcome:
     found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
     found.locator.fill(ctx.resolve(step.text))
@@ -109,7 +110,7 @@ def fill(ctx: RunContext, step: FillStep) -> StepOutcome:
     return StepOutcome(f"typed into {step.target}", {"strategy": found.strategy})
 
 
-@handler("wait_for")
+@handler(WaitForStep)
 def wait_for(ctx: RunContext, step: WaitForStep) -> StepOutcome:
     found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
     found.locator.evaluate(WAIT_FOR_IMAGES, step.timeout_s * 1000)
@@ -118,7 +119,7 @@ def wait_for(ctx: RunContext, step: WaitForStep) -> StepOutcome:
     )
 
 
-@handler("select_tab")
+@handler(SelectTabStep)
 def select_tab(ctx: RunContext, step: SelectTabStep) -> StepOutcome:
     found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
     if found.locator.get_attribute("aria-selected") == "true":
@@ -140,7 +141,7 @@ def select_tab(ctx: RunContext, step: SelectTabStep) -> StepOutcome:
     )
 
 
-@handler("upload_photo")
+@handler(UploadPhotoStep)
 def upload_photo(ctx: RunContext, step: UploadPhotoStep) -> StepOutcome:
     path = Path(ctx.resolve(step.file))
     content = read_image_file(path)
@@ -156,7 +157,7 @@ def upload_photo(ctx: RunContext, step: UploadPhotoStep) -> StepOutcome:
     done = ctx.targets.find(ctx.page, step.done_target, step.timeout_s)
     ctx.capture(
         "photo-uploaded",
-        "photo",
+        ArtifactKind.PHOTO,
         content,
         path.suffix.lstrip(".").lower() or "bin",
         f"The photo uploaded as the new photo of record ({path.name})",
@@ -186,7 +187,7 @@ def fresh_page(ctx: RunContext, timeout_s: float) -> Iterator[Page]:
         session.detach()
 
 
-@handler("screenshot")
+@handler(ScreenshotStep)
 def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
     fresh = fresh_page(ctx, step.timeout_s) if step.fresh else contextlib.nullcontext()
     with fresh:
@@ -195,5 +196,5 @@ def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
         found.locator.evaluate(WAIT_FOR_IMAGES, step.timeout_s * 1000)
         image = found.locator.screenshot(timeout=step.timeout_s * 1000)
     description = f"{ctx.targets.get(step.target).description}, as the page shows it"
-    ctx.capture(step.name, "element", image, "png", description)
+    ctx.capture(step.name, ArtifactKind.ELEMENT, image, "png", description)
     return StepOutcome(f"captured {step.target}", {"strategy": found.strategy})

@@ -9,6 +9,8 @@ from typing import Any
 
 from playwright.sync_api import Locator
 
+from troubleshooter import artifacts as names
+from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.composite import photo_panels, side_by_side
 from troubleshooter.context import RunContext
 from troubleshooter.errors import PageError
@@ -27,7 +29,7 @@ from troubleshooter.steps.navigation import fresh_page
 POLL_INTERVAL_S = 2.0
 
 
-@handler("capture_reference")
+@handler(CaptureReferenceStep)
 def capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutcome:
     fresh = fresh_page(ctx, step.timeout_s) if step.fresh else contextlib.nullcontext()
     with fresh:
@@ -42,8 +44,8 @@ def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutco
         raise PageError(ctx.targets.not_found_message(ctx.page, step.target, step.timeout_s))
     circle = ctx.targets.find(ctx.page, "account_button", 5).locator
     ctx.capture(
-        f"account-circle{suffix}",
-        "element",
+        f"{names.ACCOUNT_CIRCLE}{suffix}",
+        ArtifactKind.ELEMENT,
         circle.screenshot(),
         "png",
         "The account circle on the Microsoft 365 home",
@@ -64,8 +66,8 @@ def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutco
     ctx.photos.reference = shown
     ctx.photos.reference_source = f"account circle on the Microsoft 365 home ({found.strategy})"
     ctx.capture(
-        f"photo-of-record{suffix}",
-        "photo",
+        f"{names.PHOTO_OF_RECORD}{suffix}",
+        ArtifactKind.PHOTO,
         shown.content,
         shown.extension,
         "The photo of record, as the Microsoft 365 home loads it",
@@ -111,8 +113,8 @@ def _expected_reference(
     ctx.photos.reference = reference
     ctx.photos.reference_source = f"--expected-photo {path.name}"
     ctx.capture(
-        f"photo-of-record{suffix}",
-        "photo",
+        f"{names.PHOTO_OF_RECORD}{suffix}",
+        ArtifactKind.PHOTO,
         reference.content,
         reference.extension,
         f"The expected photo of record, given with --expected-photo ({path.name})",
@@ -127,8 +129,8 @@ def _expected_reference(
     }
     if shown is not None:
         ctx.capture(
-            f"account-circle-photo{suffix}",
-            "photo",
+            f"{names.ACCOUNT_CIRCLE_PHOTO}{suffix}",
+            ArtifactKind.PHOTO,
             shown.content,
             shown.extension,
             "The photo the account circle on the Microsoft 365 home loads",
@@ -141,14 +143,14 @@ def _expected_reference(
     return StepOutcome(f"photo of record: {path.name} (--expected-photo)", data)
 
 
-@handler("composite")
+@handler(CompositeStep)
 def composite(ctx: RunContext, step: CompositeStep) -> StepOutcome:
     photos = ctx.photos
     panels = photo_panels(photos.reference, photos.before, photos.after)
     image = side_by_side(panels, f"{ctx.display_name or ctx.settings.upn}: profile photo")
     ctx.capture(
         step.name,
-        "composite",
+        ArtifactKind.COMPOSITE,
         image,
         "png",
         "Photo of record | SharePoint before | SharePoint after, with perceptual distances",
@@ -156,7 +158,7 @@ def composite(ctx: RunContext, step: CompositeStep) -> StepOutcome:
     return StepOutcome("photo of record, SharePoint before and after side by side")
 
 
-@handler("check_sharepoint_photo")
+@handler(CheckSharePointPhotoStep)
 def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> StepOutcome:
     sharepoint, upn = ctx.settings.tenant.sharepoint, ctx.settings.upn
     large = _fetch(ctx, userphoto_url(sharepoint, upn, "L"))
@@ -173,8 +175,7 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
     for size in SIZES:
         if size != "L":
             samples[size] = _fetch(ctx, userphoto_url(sharepoint, upn, size))
-    ctx.photos.sizes[step.label] = samples
-    setattr(ctx.photos, step.label, large)
+    ctx.photos.checked(step.label, samples)
     data: dict[str, Any] = {"sizes": {}}
     for size in SIZES:
         sample = samples[size]
@@ -184,8 +185,8 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
         data["sizes"][size] = entry
         if sample.ok:
             ctx.capture(
-                f"sharepoint-{size}-{step.label}",
-                "photo",
+                names.sharepoint_photo(size, step.label),
+                ArtifactKind.PHOTO,
                 sample.content,
                 sample.extension,
                 f"SharePoint's copy, size {size}, {step.label}",

@@ -8,7 +8,7 @@ from troubleshooter.signin import confirm_identity, sign_in_with_password, wait_
 from troubleshooter.steps import StepOutcome, handler
 
 
-@handler("sign_in")
+@handler(SignInStep)
 def sign_in(ctx: RunContext, step: SignInStep) -> StepOutcome:
     settings, session = ctx.settings, ctx.settings.session
     timeout = session.sign_in_timeout_s or step.timeout_s
