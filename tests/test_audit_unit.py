@@ -182,3 +182,12 @@ def test_all_placeholders_point_at_the_service_not_the_users() -> None:
     assert "service issue" in _warnings(everyone_grey)[0]  # type: ignore[arg-type]
     some_grey = SimpleNamespace(counts=Counter({"placeholder": 6, "in-sync": 1}))
     assert _warnings(some_grey) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["check.schema.json", "guide.schema.json"])
+def test_shipped_schemas_are_generated_from_the_models(name: str) -> None:
+    from troubleshooter.audit.model import SCHEMA_FILES, SCHEMAS, schema_text
+
+    assert (SCHEMAS / name).read_text(encoding="utf-8") == schema_text(SCHEMA_FILES[name]), (
+        "regenerate: python -m troubleshooter.audit.model"
+    )

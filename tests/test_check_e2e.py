@@ -48,6 +48,14 @@ def check(sim: SimTenant, tmp_path: Path, *args: str) -> tuple[int, Path, str]:
     return done.returncode, (folders[-1] if folders else out), done.stdout + done.stderr
 
 
+def valid_against(schema: str, report: dict[str, object]) -> None:
+    import jsonschema
+
+    from troubleshooter.audit.model import SCHEMAS
+
+    jsonschema.validate(report, json.loads((SCHEMAS / schema).read_text(encoding="utf-8")))
+
+
 def audit_rows(folder: Path) -> dict[str, dict[str, str]]:
     with (folder / "audit.csv").open(encoding="utf-8", newline="") as handle:
         return {row["upn"]: row for row in csv.DictReader(handle)}
@@ -87,6 +95,7 @@ def test_check_reports_every_demo_users_state_and_sees_a_resync(
     assert {"audit.csv", "audit.html", "report.json", "summary.md", "manifest.json"} <= files
     assert f"photos/{ADELE}.record.jpg" in files and f"photos/{ADELE}.sharepoint-L.jpg" in files
     report = json.loads((folder / "report.json").read_text())
+    valid_against("check.schema.json", report)
     assert report["confirmed_as"] == OPERATOR_UPN
     assert report["counts"]["stale"] == list(expected.values()).count("stale")
     html = (folder / "audit.html").read_text()

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.helpers import ROOT, run_cli, tenant_profile
+from tests.test_check_e2e import valid_against
 from troubleshooter.sim import DEMO_PASSWORD, OPERATOR_UPN, SimTenant
 
 pytestmark = pytest.mark.slow
@@ -110,6 +111,7 @@ def test_the_user_follows_the_message_and_guide_sees_the_sync(
     assert "Verdict: synced" in output
     folder = guide_folder(tmp_path / "out")
     report = json.loads((folder / "report.json").read_text())
+    valid_against("guide.schema.json", report)
     assert report["outcome"] == "synced"
     assert report["before"]["verdict"] == "stale" and report["after"]["verdict"] == "in-sync"
     events = [e["event"] for e in report["timeline"]]
@@ -154,6 +156,7 @@ def test_without_the_user_it_ends_still_stale_and_recheck_sees_a_later_sync(
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Verdict: synced" in again.stdout and "(recheck 1)" in again.stdout
     report = json.loads((folder / "report.json").read_text())
+    valid_against("guide.schema.json", report)
     assert report["outcome"] == "synced" and report["rechecks"] == 1
     assert (folder / "photos" / "sharepoint-L-recheck-1.jpg").is_file()
     assert run_cli("verify", str(folder)).returncode == 0

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import jinja2
 from PIL import Image
 
+from troubleshooter.audit.model import CheckReport, validated
 from troubleshooter.audit.probe import UserCheck, photo_suffix
 from troubleshooter.audit.users import BadRow
 from troubleshooter.audit.verdicts import ADVICE, Verdict
@@ -197,7 +198,7 @@ class AuditWriter:
                     html.write(chunk)
             html.write(env.get_template("audit_tail.html.j2").render())
         rows_tmp.unlink()
-        report = {**report, "counts": dict(counts)}
+        report = validated(CheckReport, {**report, "counts": dict(counts)})
         write_json(self.folder / REPORT, report)
         write_atomic(self.folder / SUMMARY, summary_md(report, self.attention).encode("utf-8"))
         write_manifest(self.folder, str(report["run_id"]))

@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from troubleshooter import __version__
+from troubleshooter.audit.model import GuideReport, validated
 from troubleshooter.audit.probe import UserCheck, photo_suffix
 from troubleshooter.audit.verdicts import Verdict
 from troubleshooter.composite import Panel, side_by_side
@@ -116,7 +119,12 @@ class GuideFolder:
             raise BadInputError(f"{folder}: no readable {REPORT} here") from None
         if not isinstance(report, dict) or report.get("kind") != KIND:
             raise BadInputError(f"{folder}: not a guide folder")
-        return cls(folder, report)
+        try:
+            return cls(folder, validated(GuideReport, report))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+            raise BadInputError(f"{folder / REPORT}: {where}: {first['msg']}") from None
 
     # ---- steps --------------------------------------------------------------------------
     def before(self, check: UserCheck) -> None:
@@ -164,6 +172,10 @@ class GuideFolder:
     # ---- files --------------------------------------------------------------------------
     def _event(self, entry: dict[str, Any]) -> None:
         self.report["timeline"].append(entry)
+        self._save()
+
+    def _save(self) -> None:
+        self.report = validated(GuideReport, self.report)
         write_json(self.folder / REPORT, self.report)
 
     def _photo(self, name: str, data: bytes, suffix: str) -> None:
@@ -195,7 +207,7 @@ class GuideFolder:
         ]
         write_atomic(self.folder / COMPOSITE, side_by_side(panels, self.report["upn"]))
         self.report["composite"] = COMPOSITE
-        write_json(self.folder / REPORT, self.report)
+        self._save()
 
 
 def _panel(title: str, data: bytes | None, facts: dict[str, Any]) -> Panel:
