@@ -46,7 +46,7 @@ def test_bad_rows_are_named_and_the_others_kept(tmp_path: Path) -> None:
     assert rows[0] == UserRow(2, A, {"team": "x"})
     bad = [r for r in rows if isinstance(r, BadRow)]
     assert [b.message for b in bad] == [
-        "line 3: 'not-a-upn' is not a sign-in name (UPN), like jane@contoso.com",
+        "line 3: upn 'not-a-upn': expected the user's sign-in name (UPN), like jane@contoso.com",
         "line 4: no upn in this row",
         f"line 5: {A.upper()} is listed twice; checked once",
         "line 6: 3 fields, but the header names 2",
@@ -92,7 +92,7 @@ def test_photo_column_and_photos_folder(tmp_path: Path) -> None:
 def test_user_options_are_checked() -> None:
     with pytest.raises(BadInputError, match="given twice"):
         from_options([A, A.upper()])
-    with pytest.raises(BadInputError, match="expected a sign-in name"):
+    with pytest.raises(BadInputError, match="expected the user's sign-in name"):
         from_options(["adele"])
 
 

@@ -148,7 +148,7 @@ def test_bad_rows_are_reported_and_the_others_checked(
     users.write_text(f"upn\n{MEGAN}\n\nnot a upn\n{MEGAN}\n{ADELE}\n", encoding="utf-8")
     code, folder, output = check(sim, tmp_path, "--users", str(users))
     assert code == 1
-    assert "warning: line 4: 'not a upn' is not a sign-in name (UPN)" in output
+    assert "warning: line 4: upn 'not a upn': expected the user's sign-in name (UPN)" in output
     assert f"warning: line 5: {MEGAN} is listed twice; checked once" in output
     rows = list(csv.DictReader((folder / "audit.csv").open(encoding="utf-8")))
     assert [(r["upn"], r["verdict"], r["line"]) for r in rows] == [
@@ -196,19 +196,19 @@ def test_throttled_requests_wait_for_retry_after_and_still_finish(
     ("args", "message"),
     [
         (("check",), "error: pass either --user UPN (repeatable) or --users FILE.csv"),
-        (("check", "--user", "adele"), "error: --user 'adele': expected a sign-in name (UPN)"),
+        (("check", "--user", "adele"), "error: --user 'adele': expected the user's sign-in"),
         (
             ("check", "--user", ADELE, "--tenant", "contoso"),
             "error: --as: pass your own (the operator's) account",
         ),
         (
             ("check", "--user", ADELE, "--as", "helpdesk"),
-            "error: --as 'helpdesk': expected the operator's sign-in name (UPN)",
+            "error: --as 'helpdesk': expected the user's sign-in name (UPN)",
         ),
         (("check", "--user", ADELE, "--photos", "/nonexistent"), "error: --photos /nonexistent"),
         (
             ("guide", "--user", ADELE, "--site", "sites/x"),
-            "error: --site 'sites/x': expected a URL",
+            "error: --site 'sites/x': expected a web address",
         ),
     ],
 )

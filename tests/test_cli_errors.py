@@ -31,8 +31,8 @@ def bad_tenant_file(tmp_path: Path) -> Path:
         ),
         (
             ["run", "sharepoint-resync", "--user", UPN, "--tenant", "Contoso Corp"],
-            "error: --tenant 'Contoso Corp': expected 'sim', a tenant name like 'contoso', "
-            "or the path of a tenant profile (.yaml)\n",
+            "error: --tenant 'Contoso Corp': expected 'sim', a tenant name like 'contoso' (or "
+            "contoso.onmicrosoft.com, https://contoso.sharepoint.com), or a tenant profile .yaml\n",
         ),
         (
             ["run", "sharepoint-resync", "--user", UPN, "--tenant", "contoso"],
@@ -64,7 +64,7 @@ def test_out_that_is_a_file(tmp_path: Path) -> None:
     taken.write_text("")
     result = run_cli("run", "sharepoint-resync", "--user", UPN, "--out", str(taken))
     assert result.returncode == 2
-    assert result.stderr == f"error: --out {taken}: cannot use it as a folder (File exists)\n"
+    assert result.stderr == f"error: --out '{taken}': cannot write evidence there (File exists)\n"
 
 
 def test_ticket_folder_that_is_a_file(tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def test_ticket_folder_that_is_a_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr == (
-        f"error: --ticket {tmp_path / 'inc-7'}: cannot use it as a folder (File exists)\n"
+        f"error: --ticket '{tmp_path / 'inc-7'}': cannot write evidence there (File exists)\n"
     )
 
 
@@ -84,7 +84,8 @@ def test_ticket_folder_that_is_a_file(tmp_path: Path) -> None:
 def test_user_must_be_a_upn(tmp_path: Path, user: str) -> None:
     result = run_cli("run", "sharepoint-resync", "--user", user, "--out", str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr.startswith(f"error: --user {user!r}: expected the user's sign-in name")
+    assert result.stderr.startswith(f"error: --user {user!r}: ")
+    assert "UPN" in result.stderr and result.stderr.count("\n") == 1
     assert not any(tmp_path.iterdir())
 
 

@@ -327,7 +327,7 @@ def test_parse_age(text: str, expected: timedelta) -> None:
 
 def test_parse_age_refuses_nonsense() -> None:
     with pytest.raises(BadInputError, match="like 30d"):
-        parse_age("30 days")
+        parse_age("thirty days")
 
 
 def _report_at(folder: Path, started: datetime, **changes: Any) -> None:

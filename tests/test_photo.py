@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image, ImageEnhance, ImageOps
 
 from troubleshooter.composite import PANEL_PX, photo_panels, side_by_side
 from troubleshooter.errors import BadInputError
 from troubleshooter.photo import (
+    RULES,
+    Likeness,
     PhotoSample,
     compare,
     file_sample,
@@ -21,20 +23,28 @@ from troubleshooter.photo import (
 )
 from troubleshooter.sim.photos import demo_photo, placeholder_png
 from troubleshooter.sim.users import current_photo, old_photo
+from troubleshooter.verdict import Outcome, PhotoFacts, all_outcomes, decide, exit_code, info
 
 PEOPLE = [("adele.vance", "AV"), ("megan.bowen", "MB"), ("alex.wilber", "AW"), ("lee.gu", "LG")]
 
 
-def thumbnail(data: bytes, px: int, quality: int, crop: bool) -> bytes:
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    if crop:
-        w, h = image.size
-        image = image.crop((0, h // 20, w, h - h // 20))  # a non-square source...
-        image = ImageOps.fit(image, (min(image.size),) * 2)  # ...centre-cropped square
-    image = image.resize((px, px), Image.Resampling.LANCZOS)
+def encoded(image: Image.Image, fmt: str = "JPEG", quality: int = 90) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality)
+    image.save(out, format=fmt, quality=quality)
     return out.getvalue()
+
+
+def thumbnail(data: bytes, px: int, quality: int) -> bytes:
+    """SharePoint's copy: centre square crop, resampled to ``px``, JPEG."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    return encoded(ImageOps.fit(image, (px, px), Image.Resampling.LANCZOS), quality=quality)
+
+
+def landscape(data: bytes) -> bytes:
+    """A non-square photo of record: the demo photo without its top and bottom twentieths."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    w, h = image.size
+    return encoded(image.crop((0, h // 20, w, h - h // 20)))
 
 
 @pytest.mark.parametrize(("local", "initials"), PEOPLE)
@@ -45,8 +55,10 @@ def test_photo_matches_its_thumbnails(
     local: str, initials: str, px: int, quality: int, crop: bool
 ) -> None:
     original = current_photo(local, initials)
-    result = compare(original, thumbnail(original, px, quality, crop))
-    assert result.same, f"{local} at {px}px q{quality} crop={crop}: distance {result.distance}"
+    if crop:
+        original = landscape(original)
+    result = compare(original, thumbnail(original, px, quality))
+    assert result.same, f"{local} at {px}px q{quality} crop={crop}: {result.as_dict()}"
 
 
 def test_different_people_are_different() -> None:
@@ -55,7 +67,7 @@ def test_different_people_are_different() -> None:
     for a, b in itertools.combinations(photos, 2):
         result = compare(a, b)
         assert not result.same, f"distance {result.distance}"
-        assert not compare(thumbnail(a, 96, 70, True), b).same
+        assert not compare(thumbnail(a, 96, 70), b).same
 
 
 def test_old_and_new_photo_of_one_person_are_different() -> None:
@@ -65,7 +77,7 @@ def test_old_and_new_photo_of_one_person_are_different() -> None:
 @pytest.mark.parametrize("px", [48, 72, 96, 240])
 def test_placeholder_is_recognised_without_its_hash(px: int) -> None:
     assert looks_like_placeholder(placeholder_png(px))
-    assert looks_like_placeholder(thumbnail(placeholder_png(px), 120, 70, False))
+    assert looks_like_placeholder(thumbnail(placeholder_png(px), 120, 70))
 
 
 @pytest.mark.parametrize(("local", "initials"), PEOPLE)
@@ -106,14 +118,26 @@ def test_file_sample_stands_in_for_a_fetched_photo(tmp_path: Path) -> None:
 
 def test_composite_panels_are_labelled_with_distances() -> None:
     reference = _sample(current_photo("adele.vance", "AV"))
-    before = _sample(thumbnail(old_photo("adele.vance", "AV"), 240, 80, False))
-    after = _sample(thumbnail(reference.content, 240, 80, False))
+    before = _sample(thumbnail(old_photo("adele.vance", "AV"), 240, 80))
+    after = _sample(thumbnail(reference.content, 240, 80))
     first, stale, fresh = photo_panels(reference, before, after)
     assert (first.title, first.caption, first.good) == ("Photo of record", "the reference", None)
-    assert stale.caption.startswith("different photo\ndistance ") and stale.good is False
-    assert fresh.caption.startswith("same photo\ndistance ") and fresh.good is True
-    distance = compare(after.content, reference.content).distance
-    assert fresh.caption == f"same photo\ndistance {distance} (same <= 12)"
+    assert stale.caption.startswith("different photo\npHash ") and stale.good is False
+    assert fresh.caption.startswith("same photo\npHash ") and fresh.good is True
+    result = compare(after.content, reference.content)
+    assert fresh.caption == f"same photo\n{result.caption()}"
+    assert result.caption().count("\n") == 1  # three caption rows in all
+
+
+def test_composite_panel_that_cannot_tell_is_neutral() -> None:
+    reference = current_photo("adele.vance", "AV")
+    image = Image.open(io.BytesIO(reference)).convert("RGB")
+    # 2.5% brighter: more than a resample changes, less than a retake the tool must catch.
+    edited = encoded(ImageOps.fit(ImageEnhance.Brightness(image).enhance(1.025), (240, 240)))
+    result = compare(reference, edited)
+    panel = photo_panels(_sample(reference), _sample(edited), None)[1]
+    assert result.verdict is Likeness.CANNOT_TELL, result.as_dict()
+    assert panel.caption.startswith("cannot tell: look at both\n") and panel.good is None
 
 
 def test_composite_panels_for_missing_and_placeholder_photos() -> None:
@@ -143,4 +167,34 @@ def test_comparison_is_plain_json() -> None:
     result = compare(current_photo("adele.vance", "AV"), old_photo("adele.vance", "AV"))
     data = result.as_dict()
     assert type(data["distance"]) is int and type(data["same"]) is bool
+    assert data["verdict"] == "different" and data["same"] is False
+    assert list(data["measures"]) == [rule.name for rule in RULES]
+    for rule in RULES:
+        measure = data["measures"][rule.name]
+        assert (measure["same_max"], measure["different_min"]) == (
+            rule.same_max,
+            rule.different_min,
+        )
+        assert type(measure["value"]) is float or type(measure["value"]) is int
     assert json.loads(json.dumps(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("facts", "outcome"),
+    [
+        (PhotoFacts(True, True, before_matches=True), Outcome.ALREADY_IN_SYNC),
+        (PhotoFacts(True, True, after_matches=True), Outcome.SYNCED),
+        (PhotoFacts(True, True, after_uncertain=True), Outcome.CANNOT_TELL),
+        (PhotoFacts(True, True, after_is_placeholder=True), Outcome.PLACEHOLDER),
+        (PhotoFacts(True, True), Outcome.STILL_STALE),
+        (PhotoFacts(False, True, after_uncertain=True), Outcome.NO_PHOTO_OF_RECORD),
+    ],
+)
+def test_decide_reads_the_three_way_comparison(facts: PhotoFacts, outcome: Outcome) -> None:
+    assert decide(facts) is outcome
+
+
+def test_cannot_tell_has_its_own_exit_code() -> None:
+    codes = [about.exit_code for _, about in all_outcomes()]
+    assert exit_code(Outcome.CANNOT_TELL) == 5 and codes.count(5) == 1
+    assert "composite" in info(Outcome.CANNOT_TELL).advice

@@ -25,6 +25,7 @@ from troubleshooter.events import (
 )
 from troubleshooter.evidence.model import SCHEMA_PATH, Report, report_json_schema, schema_text
 from troubleshooter.evidence.recorder import EvidenceRecorder
+from troubleshooter.photo import compare
 from troubleshooter.recheck import load_report
 from troubleshooter.verdict import Outcome, decision
 
@@ -52,6 +53,8 @@ def _recorded(tmp_path: Path) -> dict[str, Any]:
     from tests.test_evidence_unit import _png
 
     recorder = EvidenceRecorder(tmp_path)
+    photo = _png(96, 96)
+    MATCH = compare(photo, photo).as_dict()
     recorder(RunStarted("s", "Title", "a@b.com", "sim", ["Open"], utc_now(), ENVIRONMENT))
     recorder(StepStarted(1, "open", "Open"))
     recorder(Capture(1, "Open", ArtifactKind.PAGE, _png(300, 200), "png", "Step 1: Open"))
@@ -65,13 +68,11 @@ def _recorded(tmp_path: Path) -> dict[str, Any]:
         "width": 96,
         "height": 96,
         "placeholder": False,
-        "comparison": {"distance": 2, "threshold": 12, "same": True},
+        "comparison": MATCH,
     }
     recorder(PhotoChecked("after", {"sizes": {"L": sample}}))
     recorder(StepFinished(1, "open", "Open", "ok", 0.5, "https://x/"))
-    comparison = {
-        "after": {"sha256": SHA, "placeholder": False, "distance": 2, "threshold": 12, "same": True}
-    }
+    comparison = {"after": {"sha256": SHA, "placeholder": False, **MATCH}}
     recorder(RunFinished(decision(Outcome.SYNCED), None, utc_now(), None, comparison))
     assert recorder.folder is not None
     return dict(json.loads((recorder.folder / "report.json").read_text()))

@@ -10,9 +10,11 @@ import time
 import imagehash
 from PIL import Image
 
-from troubleshooter.sim import DEMO_USERS, SimOptions, SimTenant, demo_users
+from troubleshooter.photo import Likeness, compare
+from troubleshooter.sim import DEMO_USERS, SimOptions, SimTenant, demo_users, describe
 from troubleshooter.sim.photos import SP_SIZES, placeholder_png, square_jpeg
 from troubleshooter.sim.state import TenantState
+from troubleshooter.sim.users import TENANT_DOMAIN, current_photo, retake_photo
 
 
 def _phash(data: bytes) -> imagehash.ImageHash:
@@ -24,9 +26,10 @@ def test_demo_photos_are_far_apart_and_survive_resizing() -> None:
     for user in DEMO_USERS:
         if user.photo_of_record:
             photos[user.upn + ":record"] = user.photo_of_record
-        if user.sharepoint_photo and user.sharepoint_photo != user.photo_of_record:
+        retake = user.upn == f"miriam.graham@{TENANT_DOMAIN}"
+        if user.sharepoint_photo and user.sharepoint_photo != user.photo_of_record and not retake:
             photos[user.upn + ":sharepoint"] = user.sharepoint_photo
-    assert len(photos) == 14  # the helpdesk operator has a photo too
+    assert len(photos) == 15  # the helpdesk operator has a photo too
     hashes = {k: _phash(v) for k, v in photos.items()}
     for a, b in itertools.combinations(hashes, 2):
         assert hashes[a] - hashes[b] > 20, (a, b)
@@ -34,6 +37,18 @@ def test_demo_photos_are_far_apart_and_survive_resizing() -> None:
         assert Image.open(io.BytesIO(data)).size == (648, 648)
         for px in SP_SIZES.values():
             assert hashes[key] - _phash(square_jpeg(data, px)) <= 6
+
+
+def test_the_retake_looks_alike_but_is_not_the_same_source() -> None:
+    """Miriam's stale copy is the hard case: within pHash's old threshold, yet a retake."""
+    record, retake = current_photo("miriam.graham", "MG"), retake_photo("miriam.graham", "MG")
+    user = next(u for u in DEMO_USERS if u.upn.startswith("miriam.graham@"))
+    assert (user.photo_of_record, user.sharepoint_photo) == (record, retake)
+    assert _phash(record) - _phash(retake) <= 12
+    for px in SP_SIZES.values():
+        assert compare(record, square_jpeg(retake, px)).verdict is Likeness.DIFFERENT
+        assert compare(record, square_jpeg(record, px)).verdict is Likeness.SAME
+    assert "retake" in describe(user)
 
 
 def test_photos_and_placeholder_are_deterministic() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from troubleshooter.photo import PhotoSample, compare, open_image
+from troubleshooter.photo import Likeness, PhotoSample, compare, open_image
 
 PANEL_PX = 240
 MARGIN = 16
@@ -19,6 +19,13 @@ EMPTY = (236, 236, 236)
 INK = (32, 32, 32)
 GOOD = (16, 124, 16)
 BAD = (196, 43, 28)
+
+
+_WORDS: dict[Likeness, tuple[str, bool | None]] = {
+    Likeness.SAME: ("same photo", True),
+    Likeness.DIFFERENT: ("different photo", False),
+    Likeness.CANNOT_TELL: ("cannot tell: look at both", None),
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ def photo_panels(
     after: PhotoSample | None,
     after_title: str = "SharePoint after",
 ) -> list[Panel]:
-    """The three standard panels, each SharePoint copy labelled with its distance."""
+    """The three standard panels, each SharePoint copy labelled with its measures."""
     if reference is None:
         first = Panel("Photo of record", None, "none: no photo of record", False)
     else:
@@ -61,9 +68,8 @@ def _sharepoint_panel(
     if reference is None:
         return Panel(title, sample.content, "nothing to compare with")
     result = compare(sample.content, reference.content)
-    word = "same photo" if result.same else "different photo"
-    caption = f"{word}\ndistance {result.distance} (same <= {result.threshold})"
-    return Panel(title, sample.content, caption, result.same)
+    word, good = _WORDS[result.verdict]
+    return Panel(title, sample.content, f"{word}\n{result.caption()}", good)
 
 
 def side_by_side(panels: list[Panel], heading: str | None = None) -> bytes:

@@ -12,7 +12,8 @@ from playwright.sync_api import BrowserContext, Page
 from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.credentials import Credentials
 from troubleshooter.events import Capture, Event, PhotoChecked, Waiting
-from troubleshooter.photo import PhotoProbe, PhotoSample
+from troubleshooter.photo import PhotoSample
+from troubleshooter.probe import PhotoProbe
 from troubleshooter.scenario import substitute
 from troubleshooter.targets import TargetBook
 from troubleshooter.tenant import TenantProfile

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from troubleshooter.context import SessionOptions
 from troubleshooter.errors import BadInputError
@@ -13,14 +14,21 @@ from troubleshooter.evidence.bundle import bundle as bundle_run
 from troubleshooter.evidence.folder import run_group
 from troubleshooter.evidence.recorder import EvidenceRecorder
 from troubleshooter.runner import RunResult
-from troubleshooter.scenario import OPTION_VARIABLES, load_scenario
+from troubleshooter.scenario import OPTION_VARIABLES, Scenario, load_scenario
 from troubleshooter.session import check_variables, run_session
 from troubleshooter.spec import RunSpec
 from troubleshooter.targets import TargetBook
 from troubleshooter.tenant import resolve_tenant
+from troubleshooter.validate import (
+    check_operator,
+    check_ticket,
+    check_upn,
+    check_url,
+    check_wait,
+    shown,
+)
 
 DEMO_SCENARIO = "sharepoint-resync"
-UPN = re.compile(r"^[^@\s/\\]+@[^@\s/\\]+\.[^@\s/\\]+$")
 
 
 @dataclass
@@ -53,11 +61,22 @@ class JobResult:
 
 def run_job(request: RunRequest, listeners: list[Listener] | None = None) -> JobResult:
     """Validate the inputs, then run the scenario with the listeners and the evidence recorder."""
+    check_upn(request.upn)
+    request.ticket = check_ticket(request.ticket)
+    request.operator = check_operator(request.operator)
+    check_wait(request.poll_timeout_s, "--poll-timeout")
+    check_wait(request.session.sign_in_timeout_s, "--sign-in-timeout")
+    check_endpoint(request.session.endpoint)
     scenario = load_scenario(request.scenario)
     variables = option_variables(request.photo, scenario.needs())
     if request.expected_photo is not None:
         checked_image(request.expected_photo, "--expected-photo")
-    check_upn(request.upn)
+    if request.site is not None:
+        if "site" not in scenario.needs():
+            raise BadInputError(
+                f"--site: the {scenario.name} scenario never opens a site; leave --site out"
+            )
+        check_url(request.site, "--site", allow_loopback_http=True)
     spec = RunSpec(
         upn=request.upn,
         tenant=request.tenant,
@@ -69,7 +88,8 @@ def run_job(request: RunRequest, listeners: list[Listener] | None = None) -> Job
         variables=variables,
         sim_sync_delay=request.sim_sync_delay,
     )
-    TargetBook.load(spec.targets_file)  # every input is refused before the folder is made
+    # every input is refused before the folder is made
+    check_targets(scenario, TargetBook.load(spec.targets_file), spec.targets_file)
     profile = resolve_tenant(spec.tenant)
     if profile is not None:
         check_variables(scenario.needs(), profile.with_site(spec.site))
@@ -82,21 +102,41 @@ def run_job(request: RunRequest, listeners: list[Listener] | None = None) -> Job
     return JobResult(result, recorder.folder, bundle)
 
 
-def check_upn(upn: str) -> None:
-    """A sign-in name like jane@contoso.com: it names the run folder, so nothing else passes."""
-    if not UPN.match(upn):
-        raise BadInputError(
-            f"--user {upn!r}: expected the user's sign-in name (UPN), like jane@contoso.com"
-        )
-
-
 def ensure_folder(folder: Path, option: str) -> None:
-    """Create the evidence folder now, so a bad path fails before any browser starts."""
+    """Create the evidence folder now and prove it takes files, before any browser starts."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise BadInputError(f"{option} {folder}: cannot use it as a folder ({reason})") from None
+        raise BadInputError(
+            f"{option} {shown(str(folder), 120)}: cannot write evidence there ({reason})"
+        ) from None
+
+
+def check_targets(scenario: Scenario, book: TargetBook, targets_file: Path | None) -> None:
+    """Every target the scenario names is in the page map it will use."""
+    missing = sorted(scenario.targets() - book.names())
+    if not missing:
+        return
+    where = f"--targets {targets_file}" if targets_file else "the built-in targets.yaml"
+    raise BadInputError(
+        f"{where} has no target {', '.join(repr(m) for m in missing)}, which the "
+        f"{scenario.name} scenario uses"
+    )
+
+
+def check_endpoint(endpoint: str | None) -> None:
+    """``--browser-endpoint``: the ws:// address ``playwright run-server`` prints."""
+    if endpoint is None:
+        return
+    parts = urlsplit(endpoint)
+    if parts.scheme not in {"ws", "wss", "http", "https"} or not parts.hostname:
+        raise BadInputError(
+            f"--browser-endpoint {shown(endpoint)}: expected the ws://host:port/ address that "
+            "'playwright run-server' prints"
+        )
 
 
 def option_variables(photo: Path | None, needed: set[str]) -> dict[str, str]:

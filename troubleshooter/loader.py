@@ -44,6 +44,8 @@ def load_yaml_model(
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise BadInputError(yaml_error_message(source, exc)) from None
+    except RecursionError:
+        raise BadInputError(f"{source}: nested too deeply to be a {what.split()[0]} file") from None
     if not isinstance(data, dict):
         raise BadInputError(f"{source}: {mapping.format(kind=yaml_kind(data))}")
     if defaults:

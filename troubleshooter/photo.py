@@ -1,36 +1,38 @@
-"""Photos: fetch them inside the signed-in context, spot placeholders, compare perceptually."""
+"""Photo maths: read and check images, spot placeholders, and decide "same source image".
+
+A true match is SharePoint's resample of the very photo of record: resized, re-encoded and
+square-cropped, never turned, moved, relit or mirrored. :func:`compare` measures both images
+at a common small size and asks, measure by measure, whether the difference is as small as a
+resample leaves (same), as large as a retake makes (different), or in between (cannot-tell).
+The thresholds come from the calibration set in tests/ (benchmarks/RESULTS.md lists margins).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 from dataclasses import dataclass
-from functools import cached_property
+from enum import StrEnum
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-import imagehash
-from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
-from playwright.sync_api import BrowserContext, CDPSession, Page
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+import numpy as np
+from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
 
 from troubleshooter.errors import BadInputError
-
-# pHash (64 bits) distance at or below which two images show the same photo. Resizing to
-# 48-300 px, square crops and JPEG quality 60-95 stay far below it; different people land
-# far above it (see tests/test_photo.py and benchmarks/).
-HASH_SIZE = 8
-SAME_PHOTO_MAX_DISTANCE = 12
 
 # MD5 of SharePoint's "PersonPlaceholder" images seen in PnP code (reference, section 3a).
 KNOWN_PLACEHOLDER_MD5 = frozenset(
     {"7ad602295f8386b7615b582d87bcc294", "4a48f26592f4e1498d7a478a4c48609c"}
 )
 SIZES = ("S", "M", "L")
-SIGN_IN_WAIT_S = 15.0  # how long the probe tab may take to come back signed in
+HASH_SIZE = 8  # pHash: 8×8 low DCT frequencies of a 32×32 greyscale image, 64 bits
+WORK_PX = 64  # both images are measured at min(their sizes, WORK_PX)...
+MIN_WORK_PX = 16  # ...but never below this (a smaller image is scaled up to it)
+BLUR_PX = 1.0  # a light blur first, so JPEG ringing at 48 px does not count as a change
+LANCZOS = Image.Resampling.LANCZOS
 
 
 class NotAnImageError(ValueError):
@@ -41,55 +43,318 @@ def open_image(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise NotAnImageError(str(exc)) from None
     return image
 
 
-def _normalised(image: Image.Image) -> Image.Image:
-    """RGB on white, centre-cropped square: what every photo coin shows."""
-    if image.mode in ("RGBA", "LA", "P"):
+def _normalised(image: Image.Image, mode: str = "RGB") -> Image.Image:
+    """On white, centre-cropped square: what every photo coin shows (``mode``: RGB or L)."""
+    if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
-    image = image.convert("RGB")
+    image = image.convert(mode)
     side = min(image.size)
-    return ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    return image.crop((left, top, left + side, top + side))
 
 
-def perceptual_hash(data: bytes) -> imagehash.ImageHash:
-    return imagehash.phash(_normalised(open_image(data)), hash_size=HASH_SIZE)
+@cache
+def _dct_rows(n: int, keep: int) -> np.ndarray:
+    """The first ``keep`` rows of scipy's unnormalised DCT-II matrix for length ``n``."""
+    k = np.arange(keep)[:, None]
+    i = np.arange(n)[None, :]
+    return 2.0 * np.cos(np.pi * k * (2 * i + 1) / (2 * n))
+
+
+def phash_bits(image: Image.Image, hash_size: int = HASH_SIZE) -> np.ndarray:
+    """imagehash.phash's bits (hash_size², row-major), from numpy alone: no scipy import."""
+    side = hash_size * 4
+    grey = image if image.mode == "L" else image.convert("L")
+    pixels = np.asarray(grey.resize((side, side), LANCZOS), dtype=np.float64)
+    dct = _dct_rows(side, hash_size)
+    low = (dct @ pixels @ dct.T).ravel()
+    ranked = np.sort(low)
+    middle = len(ranked) // 2
+    median = (ranked[middle - 1] + ranked[middle]) / 2 if len(ranked) % 2 == 0 else ranked[middle]
+    return low > median
+
+
+def phash_hex(data: bytes) -> str:
+    """The 64-bit pHash of an image as 16 hex digits (imagehash's str() of the same hash)."""
+    bits = phash_bits(_normalised(open_image(data)))
+    return f"{int(''.join('1' if b else '0' for b in bits), 2):016x}"
+
+
+class Likeness(StrEnum):
+    """The answer to "is this a resample of that image?"."""
+
+    SAME = "same"
+    DIFFERENT = "different"
+    CANNOT_TELL = "cannot-tell"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One measure's thresholds: same at or below ``same_max``, different from ``different_min``."""
+
+    name: str
+    unit: str
+    same_max: float
+    different_min: float
+    about: str
+
+
+# Calibrated on tests/calibration.py (benchmarks/calibrate.py prints the margins): every
+# same-source variant stays at or below same_max, every retake proxy reaches different_min
+# on at least one measure.
+RULES: tuple[Rule, ...] = (
+    Rule("phash", "bits", 8, 14, "pHash distance (of 64 bits)"),
+    Rule("brightness", "levels", 1.5, 3.0, "difference of mean luminance (0-255)"),
+    Rule("contrast", "%", 2.2, 3.2, "difference of luminance spread"),
+    Rule("structure", "1/1000", 6.0, 20.0, "1 - correlation, best within half a pixel"),
+    Rule("misalignment", "x", 1.15, 1.8, "how much better a slightly turned or moved copy fits"),
+)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    distance: int
-    threshold: int
+    """The measures between two images and the decision they lead to."""
+
+    values: tuple[float, ...]  # one per RULES entry
+    size_px: int  # the common size the pixel measures were taken at
+
+    @property
+    def verdict(self) -> Likeness:
+        pairs = list(zip(RULES, self.values, strict=True))
+        if any(value >= rule.different_min for rule, value in pairs):
+            return Likeness.DIFFERENT
+        if all(value <= rule.same_max for rule, value in pairs):
+            return Likeness.SAME
+        return Likeness.CANNOT_TELL
 
     @property
     def same(self) -> bool:
-        return self.distance <= self.threshold
+        return self.verdict is Likeness.SAME
+
+    @property
+    def distance(self) -> int:
+        """The pHash distance (bits), the measure the report has always shown."""
+        return int(self.values[0])
+
+    @property
+    def threshold(self) -> int:
+        return int(RULES[0].same_max)
+
+    def measures(self) -> dict[str, dict[str, Any]]:
+        return {
+            rule.name: {
+                "value": round(value, 3),
+                "unit": rule.unit,
+                "same_max": rule.same_max,
+                "different_min": rule.different_min,
+            }
+            for rule, value in zip(RULES, self.values, strict=True)
+        }
+
+    def table(self) -> list[str]:
+        """Each measure with its value and thresholds, one line each, for a terminal."""
+        head = f"  {'measure':<13}{'value':>9}  {'same <=':>8}  {'different >=':>12}  {'reads':<9}"
+        lines = [head]
+        for rule, value in zip(RULES, self.values, strict=True):
+            reads = (
+                "different"
+                if value >= rule.different_min
+                else "same"
+                if value <= rule.same_max
+                else "between"
+            )
+            lines.append(
+                f"  {rule.name:<13}{value:>9.2f}  {rule.same_max:>8g}  {rule.different_min:>12g}"
+                f"  {reads:<9}  {rule.unit:<6} {rule.about}"
+            )
+        lines.append(f"  (pixel measures taken at {self.size_px} px)")
+        return lines
+
+    def caption(self) -> str:
+        """Two short lines of measures, for a 240 px panel."""
+        phash, brightness, contrast, structure, misalignment = self.values
+        return (
+            f"pHash {phash:g} · structure {structure:.1f} · fit {misalignment:.2f}\n"
+            f"brightness {brightness:.1f} · contrast {contrast:.1f}%"
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"distance": self.distance, "threshold": self.threshold, "same": self.same}
+        return {
+            "verdict": self.verdict.value,
+            "same": self.same,
+            "distance": self.distance,
+            "threshold": self.threshold,
+            "size_px": self.size_px,
+            "measures": self.measures(),
+        }
 
 
-def compare(a: bytes, b: bytes, threshold: int = SAME_PHOTO_MAX_DISTANCE) -> Comparison:
-    """Perceptual distance between two images (0 = identical)."""
-    # imagehash returns a numpy integer; reports need plain JSON numbers and booleans.
-    return Comparison(int(perceptual_hash(a) - perceptual_hash(b)), threshold)
+# Small moves the misalignment measure tries: turns of 1-3 degrees, shifts of 1.5% and 3%
+# (angle in degrees, shift in % of the side).
+_MOVES: tuple[tuple[float, float, float], ...] = (
+    *((a, 0.0, 0.0) for a in (-3, -2, -1, 1, 2, 3)),
+    *((0.0, d, 0.0) for d in (-3, -1.5, 1.5, 3)),
+    *((0.0, 0.0, d) for d in (-3, -1.5, 1.5, 3)),
+)
+# Offsets of up to half a pixel of the smaller image: resamplers differ in where they put
+# pixel centres, so a true resample may sit that far off. A 5×5 grid of them (in half of
+# that, identity first) counts as no move at all.
+_HALF_PIXEL = (
+    (0.0, 0.0),
+    *((dx / 2, dy / 2) for dx in (-2, -1, 0, 1, 2) for dy in (-2, -1, 0, 1, 2) if dx or dy),
+)
+
+
+@cache
+def _centre(side: int) -> np.ndarray:
+    """Flat indices of the centre of a ``side`` square: all but an eighth on each edge, so
+    every small move still reads inside the image."""
+    c = side // 8
+    rows = np.arange(c, side - c)
+    return (rows[:, None] * side + rows[None, :]).ravel()
+
+
+@cache
+def _taps(
+    side: int, moves: tuple[tuple[float, float, float], ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each move's centre pixels read from (angle °, dx px, dy px): the four bilinear
+    taps as flat indices, shape (4, moves, pixels), and their weights."""
+    c = side // 8
+    grid = np.arange(c, side - c, dtype=np.float64) - (side - 1) / 2
+    v, u = np.meshgrid(grid, grid, indexing="ij")
+    xs, ys = [], []
+    for angle, dx, dy in moves:
+        t = np.radians(angle)
+        xs.append(np.cos(t) * u - np.sin(t) * v + dx + (side - 1) / 2)
+        ys.append(np.sin(t) * u + np.cos(t) * v + dy + (side - 1) / 2)
+    x, y = np.stack(xs).reshape(len(moves), -1), np.stack(ys).reshape(len(moves), -1)
+    x0 = np.clip(np.floor(x), 0, side - 2).astype(np.intp)
+    y0 = np.clip(np.floor(y), 0, side - 2).astype(np.intp)
+    fx, fy = x - x0, y - y0
+    tap = y0 * side + x0
+    taps = np.stack([tap, tap + 1, tap + side, tap + side + 1])
+    weights = np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy])
+    return taps, weights.astype(np.float32)
+
+
+def _moved(image: np.ndarray, moves: tuple[tuple[float, float, float], ...]) -> np.ndarray:
+    """The centre of ``image`` under each move (one row each), bilinear."""
+    taps, weights = _taps(image.shape[0], moves)
+    values = image.astype(np.float32).ravel()[taps]
+    return (values * weights).sum(axis=0)
+
+
+def _decorrelation(x: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """1 − Pearson correlation of the vector ``x`` with each row of ``candidates``."""
+    x = x - x.mean()
+    ys = candidates - candidates.mean(axis=1, keepdims=True)
+    norms = np.sqrt((ys * ys).sum(axis=1) * float(x @ x))
+    flat = norms == 0.0
+    # Two flat images are alike; a flat one and a textured one are not.
+    safe = np.where(flat, 1.0, norms)
+    return np.where(flat, 0.0 if not x.any() else 1.0, 1.0 - (ys @ x) / safe)
+
+
+def _grey(image: Image.Image, side: int) -> Image.Image:
+    return image if image.width == side else image.resize((side, side), LANCZOS)
+
+
+def _opened(data: bytes) -> Image.Image:
+    """The image, header read but pixels not yet decoded."""
+    try:
+        return Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError) as exc:
+        raise NotAnImageError(str(exc)) from None
+
+
+def _greyscale_square(image: Image.Image, at_least: int) -> Image.Image:
+    """Decode as a greyscale square; a JPEG is decoded straight at a reduced scale (a DCT
+    resample, 2-8× faster) when it is much larger than the measures need."""
+    if image.format == "JPEG":
+        image.draft("L", (at_least, at_least))
+    try:
+        image.load()
+    except OSError as exc:
+        raise NotAnImageError(str(exc)) from None
+    return _normalised(image, "L")
+
+
+def _measure(a: Image.Image, b: Image.Image, side: int, native: tuple[int, int]) -> Comparison:
+    """The measures between two greyscale squares, the pixel ones at ``side`` px; ``native``:
+    the images' sides as stored (before any reduced-scale decoding)."""
+    grey_a, grey_b = _grey(a, side), _grey(b, side)
+    brightness = abs(ImageStat.Stat(grey_a).mean[0] - ImageStat.Stat(grey_b).mean[0])
+    blur = ImageFilter.GaussianBlur(BLUR_PX)
+    soft_a, soft_b = grey_a.filter(blur), grey_b.filter(blur)
+    x = np.asarray(soft_a, dtype=np.float64)
+    y = np.asarray(soft_b, dtype=np.float64)
+    spread = max(float(x.std()), 1e-6) / max(float(y.std()), 1e-6)
+    contrast = abs(float(np.log(spread))) * 100
+    # Half a pixel of the smaller image, in pixels of the measuring size.
+    half = round(0.5 * side / min(native), 2)
+    still = tuple((0.0, dx * half, dy * half) for dx, dy in _HALF_PIXEL)
+    moves = tuple((angle, dx * side / 100, dy * side / 100) for angle, dx, dy in _MOVES)
+    decorrelation = _decorrelation(x.ravel()[_centre(side)], _moved(y, still + moves))
+    structure = float(decorrelation[: len(still)].min())
+    misalignment = structure / max(float(decorrelation[len(still) :].min()), 1e-5)
+    distance = int(np.count_nonzero(phash_bits(a) != phash_bits(b)))
+    return Comparison((distance, brightness, contrast, structure * 1000, misalignment), side)
+
+
+def compare(a: bytes, b: bytes) -> Comparison:
+    """Is ``b`` a resample of the same source image as ``a`` (the reference)?"""
+    first, second = _opened(a), _opened(b)
+    native = (min(first.size), min(second.size))
+    side = min(*native, WORK_PX)
+    at_least = max(side, HASH_SIZE * 4)
+    grey_a = _greyscale_square(first, at_least)
+    grey_b = _greyscale_square(second, at_least)
+    side = max(min(side, grey_a.width, grey_b.width), MIN_WORK_PX)
+    return _measure(grey_a, grey_b, side, (max(native[0], 1), max(native[1], 1)))
 
 
 MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Microsoft Graph's upload limit for a profile photo
 
 
+# Profile photos are at most 648 px (Exchange's largest size); a file of more than 36
+# megapixels is no photo but a mistake or a decompression bomb, and is refused before decoding.
+MAX_INPUT_PIXELS = 36_000_000
+MIN_INPUT_PX = 48  # SharePoint's smallest size (S); anything smaller cannot be compared
+
+
 def read_image_file(path: Path) -> bytes:
-    """An image file's bytes, checked: it exists, Pillow reads it, and it is at most 4 MB."""
+    """An image file's bytes, checked: a file, at most 4 MB, one frame, 48 px to 36 MP."""
     if not path.is_file():
         raise BadInputError(f"{path}: file not found")
     data = path.read_bytes()
     if len(data) > MAX_PHOTO_BYTES:
         raise BadInputError(f"{path}: {len(data):,} bytes; a profile photo may be at most 4 MB")
+    try:
+        with Image.open(io.BytesIO(data)) as header:  # reads the header, decodes nothing
+            width, height = header.size
+            frames = getattr(header, "n_frames", 1)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise BadInputError(f"{path}: not an image Pillow can read") from None
+    if width * height > MAX_INPUT_PIXELS:
+        raise BadInputError(
+            f"{path}: {width}×{height} pixels; a photo may have at most "
+            f"{MAX_INPUT_PIXELS // 1_000_000} megapixels"
+        )
+    if min(width, height) < MIN_INPUT_PX:
+        raise BadInputError(
+            f"{path}: {width}×{height} pixels is too small to compare (at least "
+            f"{MIN_INPUT_PX}×{MIN_INPUT_PX})"
+        )
+    if frames > 1:
+        raise BadInputError(f"{path}: an animation ({frames} frames); use a still photo")
     try:
         open_image(data)
     except NotAnImageError:
@@ -173,68 +438,3 @@ class PhotoSample:
 
 def userphoto_url(sharepoint: str, upn: str, size: str) -> str:
     return f"{sharepoint}/_layouts/15/userphoto.aspx?size={size}&accountname={quote(upn)}"
-
-
-class PhotoProbe:
-    """A tab of its own in the signed-in context that opens photo URLs directly.
-
-    A direct navigation carries no Referer and bypasses the browser cache, so it reads what
-    the server holds now without itself being the "SharePoint page" that triggers a refresh.
-    It also leaves nothing in the cache: a page that later asks for the same photo URL must
-    reach SharePoint (and so trigger the refresh), not get the probe's cached answer.
-    """
-
-    def __init__(self, context: BrowserContext) -> None:
-        self._context = context
-        self._page: Page | None = None
-        self._session: CDPSession | None = None
-
-    def _tab(self) -> Page:
-        if self._page is None or self._page.is_closed():
-            self._page = self._context.new_page()
-            self._session = self._context.new_cdp_session(self._page)
-            self._session.send("Network.enable")
-            self._session.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        return self._page
-
-    def _forget(self) -> None:
-        """Drop what the probe's requests put in the context's HTTP cache."""
-        if self._session is not None:
-            self._session.send("Network.clearBrowserCache")
-
-    def fetch(self, url: str, timeout_s: float = 30.0) -> PhotoSample:
-        """What the server answers for ``url`` now, signing the tab in first if it must."""
-        page = self._tab()
-        sample = self._get(page, url, timeout_s)
-        if sample is None:
-            # The first request to a host went through the sign-in chain (SSO): let it come
-            # back signed in, then measure again with a clean request.
-            self._wait_for_host(page, urlsplit(url).netloc, timeout_s)
-            sample = self._get(page, url, timeout_s)
-        self._forget()
-        return sample or PhotoSample(url, page.url, 0, "", b"")
-
-    @staticmethod
-    def _get(page: Page, url: str, timeout_s: float) -> PhotoSample | None:
-        """One direct request; None when it ended on another host's page (sign-in)."""
-        response = page.goto(url, timeout=timeout_s * 1000, wait_until="commit")
-        if response is None:
-            return PhotoSample(url, url, 0, "", b"")
-        content_type = response.headers.get("content-type", "")
-        elsewhere = urlsplit(response.url).netloc != urlsplit(url).netloc
-        if elsewhere and not content_type.startswith("image/"):
-            return None
-        try:
-            body = response.body()
-        except PlaywrightError:
-            return None  # the page navigated on (an auto-posting sign-in form)
-        return PhotoSample(url, response.url, response.status, content_type, body)
-
-    @staticmethod
-    def _wait_for_host(page: Page, netloc: str, timeout_s: float) -> None:
-        with contextlib.suppress(PlaywrightTimeoutError):  # then the second request says why
-            page.wait_for_url(
-                lambda url: urlsplit(url).netloc == netloc,
-                timeout=min(timeout_s, SIGN_IN_WAIT_S) * 1000,
-                wait_until="commit",
-            )

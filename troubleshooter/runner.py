@@ -34,7 +34,8 @@ from troubleshooter.events import (
     utc_now,
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
-from troubleshooter.photo import PhotoProbe, compare
+from troubleshooter.photo import Likeness, compare
+from troubleshooter.probe import PhotoProbe
 from troubleshooter.scenario import Scenario, step_title
 from troubleshooter.signin import SECRET_INPUTS
 from troubleshooter.steps import handler_for
@@ -262,15 +263,19 @@ def _facts(ctx: RunContext) -> PhotoFacts:
     photos = ctx.photos
     ref = photos.reference
 
-    def same(sample: object) -> bool:
-        return bool(ref and sample and sample.ok and compare(sample.content, ref.content).same)  # type: ignore[attr-defined]
+    def likeness(sample: object) -> Likeness | None:
+        if not (ref and sample and sample.ok):  # type: ignore[attr-defined]
+            return None
+        return compare(sample.content, ref.content).verdict  # type: ignore[attr-defined]
 
+    after = likeness(photos.after)
     return PhotoFacts(
         has_reference=ref is not None,
         checked_before=photos.before is not None,
-        before_matches=same(photos.before),
-        after_matches=same(photos.after),
+        before_matches=likeness(photos.before) is Likeness.SAME,
+        after_matches=after is Likeness.SAME,
         after_is_placeholder=bool(photos.after and photos.after.is_placeholder()),
+        after_uncertain=after is Likeness.CANNOT_TELL,
     )
 
 

@@ -170,6 +170,16 @@ class Scenario(BaseModel):
     variables: dict[str, str] = Field(default_factory=dict)
     steps: list[Step] = Field(min_length=1)
 
+    def targets(self) -> set[str]:
+        """Every named target the steps use (``target``, ``apply_target``…)."""
+        return {
+            value
+            for step in self.steps
+            for key, value in step.model_dump().items()
+            if key == "target" or key.endswith("_target")
+            if isinstance(value, str)
+        }
+
     def needs(self) -> set[str]:
         """Every ``${variable}`` the steps and variables use."""
         text = yaml.safe_dump(self.model_dump(mode="json"))

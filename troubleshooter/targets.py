@@ -87,6 +87,9 @@ class TargetBook:
         if "upn" in values:
             self.values["upn_re"] = re.escape(values["upn"])
 
+    def names(self) -> set[str]:
+        return set(self.targets)
+
     def get(self, name: str) -> Target:
         if name not in self.targets:
             known = ", ".join(sorted(self.targets))

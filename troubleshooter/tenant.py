@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from troubleshooter.errors import BadInputError
 from troubleshooter.loader import load_yaml_model
+from troubleshooter.validate import (
+    check_site,
+    check_tenant_hosts,
+    check_url,
+    shown,
+    tenant_name_of,
+)
 
 SIM_TENANT = "sim"
-_TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class TenantProfile(BaseModel):
@@ -42,15 +47,34 @@ class TenantProfile(BaseModel):
         return values
 
     def with_site(self, site: str | None) -> TenantProfile:
-        return self if site is None else self.model_copy(update={"site": site.rstrip("/")})
+        """The profile with ``--site``, which must be a page on this tenant's SharePoint."""
+        if site is None:
+            return self
+        checked = check_site(site, self.sharepoint, self.mysite, allow_loopback_http=True)
+        return self.model_copy(update={"site": checked})
+
+    def checked(self, what: str) -> TenantProfile:
+        """The profile if its URLs are web addresses of one tenant; else one BadInputError.
+
+        Plain ``http`` is only for this machine (a ``sim serve`` on ``*.localhost``).
+        """
+        for key in ("home", "sharepoint", "mysite", "site", "outlook"):
+            value = getattr(self, key)
+            if value is not None:
+                check_url(value, f"{what}: {key}", allow_loopback_http=True)
+        check_tenant_hosts(self.sharepoint, self.mysite, what)
+        if self.site:
+            check_site(self.site, self.sharepoint, self.mysite, allow_loopback_http=True)
+        return self
 
 
-def tenant_from_name(name: str) -> TenantProfile:
-    """A real tenant from its short name: ``contoso`` → contoso.sharepoint.com."""
-    if not _TENANT_NAME.match(name):
+def tenant_from_name(spec: str) -> TenantProfile:
+    """A real tenant from ``contoso``, ``contoso.onmicrosoft.com`` or its SharePoint URL."""
+    name = tenant_name_of(spec)
+    if name is None:
         raise BadInputError(
-            f"--tenant {name!r}: expected 'sim', a tenant name like 'contoso', "
-            "or the path of a tenant profile (.yaml)"
+            f"--tenant {shown(spec)}: expected 'sim', a tenant name like 'contoso' (or "
+            "contoso.onmicrosoft.com, https://contoso.sharepoint.com), or a tenant profile .yaml"
         )
     return TenantProfile(
         name=name,
@@ -63,14 +87,16 @@ def tenant_from_name(name: str) -> TenantProfile:
 def load_tenant_file(path: Path) -> TenantProfile:
     """Read a tenant profile YAML file."""
     what = f"tenant profile {path}"
-    return load_yaml_model(path, TenantProfile, what, defaults={"name": path.stem})
+    return load_yaml_model(path, TenantProfile, what, defaults={"name": path.stem}).checked(what)
 
 
 def resolve_tenant(spec: str) -> TenantProfile | None:
     """Turn ``--tenant`` into a profile. ``None`` means: start the embedded simulated tenant."""
     if spec == SIM_TENANT:
         return None
-    if spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec:
+    if spec.endswith((".yaml", ".yml")) or (
+        ("/" in spec or "\\" in spec) and tenant_name_of(spec) is None
+    ):
         return load_tenant_file(Path(spec))
     return tenant_from_name(spec)
 

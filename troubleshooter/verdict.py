@@ -16,6 +16,7 @@ class Outcome(StrEnum):
     SYNCED = "synced"
     ALREADY_IN_SYNC = "already-in-sync"
     STILL_STALE = "still-stale"
+    CANNOT_TELL = "cannot-tell"
     PLACEHOLDER = "placeholder"
     NO_PHOTO_OF_RECORD = "no-photo-of-record"
     BAD_INPUT = "bad-input"
@@ -61,6 +62,14 @@ _INFO: dict[Outcome, OutcomeInfo] = {
         "user profile property Picture allows users to edit it, and that the user has an "
         "Exchange Online mailbox. An admin can run the Picture Sync diagnostic "
         "(https://aka.ms/PillarPictureSync).",
+    ),
+    Outcome.CANNOT_TELL: OutcomeInfo(
+        5,
+        "SharePoint's copy is close to the photo of record, but not close enough to prove it "
+        "is made from it (it may be a retake of the same person).",
+        "Look at the side-by-side composite and the measures in report.json. If SharePoint "
+        "shows an older shot, wait 24 hours and run `troubleshooter recheck`; if a person "
+        "confirms it is the photo of record, nothing more to do.",
     ),
     Outcome.PLACEHOLDER: OutcomeInfo(
         3,
@@ -172,13 +181,20 @@ class PhotoFacts:
 
     has_reference: bool
     checked_before: bool
-    before_matches: bool = False
+    before_matches: bool = False  # "same source image", proven
     after_matches: bool = False
     after_is_placeholder: bool = False
+    # The comparison's third answer for SharePoint's copy after the re-sync steps:
+    # neither proven the same nor proven different.
+    after_uncertain: bool = False
 
 
 def decide(facts: PhotoFacts) -> Outcome:
-    """The verdict for a run whose steps all completed."""
+    """The verdict for a run whose steps all completed.
+
+    Only a proven match counts as in sync; a comparison that cannot tell is never read as
+    "same" (a false "fixed" is the worst answer) nor as "stale" (it may be the right photo).
+    """
     if not facts.has_reference:
         return Outcome.NO_PHOTO_OF_RECORD
     if facts.checked_before and facts.before_matches:
@@ -187,6 +203,8 @@ def decide(facts: PhotoFacts) -> Outcome:
         return Outcome.SYNCED
     if facts.after_is_placeholder:
         return Outcome.PLACEHOLDER
+    if facts.after_uncertain:
+        return Outcome.CANNOT_TELL
     return Outcome.STILL_STALE
 
 

@@ -27,7 +27,7 @@ from troubleshooter.audit.probe import (
     decide_all,
 )
 from troubleshooter.audit.session import operator_session
-from troubleshooter.audit.users import UPN, BadRow, UserRow, UserSource
+from troubleshooter.audit.users import BadRow, UserRow, UserSource
 from troubleshooter.audit.verdicts import FINE, SINGLE_EXIT, Verdict
 from troubleshooter.context import SessionOptions
 from troubleshooter.credentials import credentials_for
@@ -37,6 +37,7 @@ from troubleshooter.evidence.folder import make_run_folder
 from troubleshooter.jobs import ensure_folder
 from troubleshooter.spec import reusable_tenant
 from troubleshooter.tenant import TenantProfile, tenant_for
+from troubleshooter.validate import check_upn
 
 BATCH = 32  # users per round of requests: enough to keep the pool busy, little memory
 
@@ -70,11 +71,7 @@ Progress = Callable[[UserCheck | BadRow], None]
 
 
 def check_operator(operator: str) -> None:
-    if not UPN.match(operator):
-        raise BadInputError(
-            f"--as {operator!r}: expected the operator's sign-in name (UPN), like "
-            "helpdesk@contoso.com"
-        )
+    check_upn(operator, "--as")
 
 
 def validate(request: CheckRequest) -> None:

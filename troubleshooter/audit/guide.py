@@ -19,7 +19,7 @@ from troubleshooter.audit.guide_report import GuideFolder
 from troubleshooter.audit.message import Message, render_message
 from troubleshooter.audit.probe import PhotoReader, UserCheck
 from troubleshooter.audit.session import operator_session
-from troubleshooter.audit.users import UPN, UserRow
+from troubleshooter.audit.users import UserRow
 from troubleshooter.audit.verdicts import Verdict
 from troubleshooter.context import SessionOptions
 from troubleshooter.credentials import credentials_for
@@ -28,6 +28,7 @@ from troubleshooter.evidence.bundle import bundle as bundle_folder
 from troubleshooter.evidence.folder import make_run_folder
 from troubleshooter.jobs import ensure_folder
 from troubleshooter.tenant import tenant_for
+from troubleshooter.validate import check_upn, check_url
 from troubleshooter.verdict import Outcome, info
 
 MAX_INTERVAL_S = 60.0  # never ask less often than this once the user had time to act
@@ -89,18 +90,15 @@ class Silent:
 
 
 def validate(request: GuideRequest) -> None:
-    if not UPN.match(request.upn):
-        raise BadInputError(
-            f"--user {request.upn!r}: expected the user's sign-in name (UPN), like jane@contoso.com"
-        )
+    check_upn(request.upn, "--user")
     check_operator(request.operator)
     if request.upn.lower() == request.operator.lower():
         raise BadInputError(
             "--as is the user being helped: guide watches as someone else (use `run` to "
             "re-sync your own photo)"
         )
-    if request.site is not None and not request.site.startswith(("https://", "http://")):
-        raise BadInputError(f"--site {request.site!r}: expected a URL like https://…")
+    if request.site is not None:
+        check_url(request.site, "--site", allow_loopback_http=True)
     ensure_folder(request.out, "--out")
 
 

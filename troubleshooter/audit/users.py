@@ -8,14 +8,13 @@ so memory does not grow with the number of users.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from troubleshooter.errors import BadInputError
+from troubleshooter.validate import check_upn
 
-UPN = re.compile(r"^[^@\s/\\]+@[^@\s/\\]+\.[^@\s/\\]+$")
 UPN_COLUMN = "upn"
 PHOTO_COLUMN = "photo"
 
@@ -65,11 +64,8 @@ class UserSource:
 
 def from_options(upns: list[str]) -> UserSource:
     seen: set[str] = set()
+    upns = [check_upn(upn, "--user") for upn in upns]
     for upn in upns:
-        if not UPN.match(upn):
-            raise BadInputError(
-                f"--user {upn!r}: expected a sign-in name (UPN), like jane@contoso.com"
-            )
         if upn.lower() in seen:
             raise BadInputError(f"--user {upn}: given twice")
         seen.add(upn.lower())
@@ -139,8 +135,10 @@ def _row_problem(upn: str, row: list[str], header: list[str], seen: set[str]) ->
         return f"{len(row)} fields, but the header names {len(header)}"
     if not upn:
         return "no upn in this row"
-    if not UPN.match(upn):
-        return f"{upn!r} is not a sign-in name (UPN), like jane@contoso.com"
+    try:
+        check_upn(upn, "upn")
+    except BadInputError as exc:
+        return exc.message
     if upn.lower() in seen:
         return f"{upn} is listed twice; checked once"
     return None

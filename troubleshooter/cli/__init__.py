@@ -16,10 +16,33 @@ from troubleshooter.cli.common import app
 __all__ = ["app", "main"]
 
 
+PASSWORD_HELP = (
+    "error: {option}: passwords are never taken from the command line (shell history and "
+    "process lists keep them); set TROUBLESHOOTER_PASSWORD, store it with 'keyring set "
+    "troubleshooter UPN', type it at the prompt, or use --sign-in interactive"
+)
+
+
 def main() -> None:
     """Console-script entry point."""
+    from troubleshooter.validate import shown
+
+    for arg in sys.argv[1:]:
+        if arg.split("=", 1)[0] in {"--password", "--pass", "--pw"}:
+            typer.echo(PASSWORD_HELP.format(option=arg.split("=", 1)[0]), err=True)
+            sys.exit(2)
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # a usage error: one line, not Click's three
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command group: its help
+            typer.echo(exc.format_message())
+            sys.exit(0)
+        message = " ".join(exc.format_message().split())
+        printable = message if message.isprintable() else shown(message, 200)
+        typer.echo(f"error: {printable} (see --help)", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, not a traceback
@@ -34,3 +57,4 @@ def main() -> None:
             err=True,
         )
         sys.exit(exit_code(Outcome.INTERNAL_ERROR))
+    sys.exit(code if isinstance(code, int) else 0)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Trigger and prove Microsoft 365 profile photo re-sync in SharePoint Online.",
     epilog="Exit codes: 0 in sync, 1 still stale, 2 bad input, 3 placeholder, "
-    "4 no photo of record, 10-18 sign-in problems, 20 page error, 21 browser error, "
+    "4 no photo of record, 5 cannot tell, 10-18 sign-in problems, 20 page error, 21 browser error, "
     "70 internal error, 130 interrupted. `troubleshooter exit-codes` lists them all.",
     no_args_is_help=True,
     add_completion=False,

@@ -112,7 +112,12 @@ def demo(
 ) -> None:
     """Start the simulated tenant and fix the demo user's stale SharePoint photo."""
     from troubleshooter.jobs import DEMO_SCENARIO, RunRequest
+    from troubleshooter.validate import check_upn
 
+    try:
+        check_upn(user)
+    except TroubleshooterError as exc:
+        fail(exc)
     typer.echo("Starting the simulated Microsoft 365 tenant on 127.0.0.1 …")
     request = RunRequest(
         scenario=DEMO_SCENARIO,

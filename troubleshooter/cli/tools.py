@@ -66,19 +66,30 @@ def exit_codes() -> None:
 
 @app.command()
 def compare(
-    first: Annotated[Path, typer.Argument(help="An image file.")],
-    second: Annotated[Path, typer.Argument(help="Another image file.")],
+    first: Annotated[Path, typer.Argument(help="The reference image (the photo of record).")],
+    second: Annotated[Path, typer.Argument(help="Another image (for example SharePoint's copy).")],
 ) -> None:
-    """Say whether two images show the same photo (exit 0 same, 1 different)."""
-    from troubleshooter.photo import compare_files
+    """Say whether SECOND is a resample of the same source image as FIRST.
+
+    Exit 0 same, 1 different (a retake, edit or other photo), 5 cannot tell.
+    """
+    from troubleshooter.photo import Likeness, compare_files
+    from troubleshooter.verdict import Outcome, exit_code
 
     try:
         result = compare_files(first, second)
     except TroubleshooterError as exc:
         fail(exc)
-    verdict = "same" if result.same else "different"
-    typer.echo(f"{verdict} (distance {result.distance}, same when <= {result.threshold})")
-    raise typer.Exit(0 if result.same else 1)
+    verdict = result.verdict
+    meaning = {
+        Likeness.SAME: "a resample of the same source image",
+        Likeness.DIFFERENT: "not the same source image",
+        Likeness.CANNOT_TELL: "too close to call: look at both images",
+    }[verdict]
+    typer.echo(f"{verdict.value}: {meaning}")
+    typer.echo("\n".join(result.table()))
+    codes = {Likeness.SAME: 0, Likeness.DIFFERENT: 1}
+    raise typer.Exit(codes.get(verdict, exit_code(Outcome.CANNOT_TELL)))
 
 
 # ---- evidence ------------------------------------------------------------------------------------
@@ -107,7 +118,12 @@ def verify(
 @evidence_app.command("prune")
 def evidence_prune(
     older_than: Annotated[
-        str, typer.Option("--older-than", help="Age like 30d, 12h or 2w (by the run's start).")
+        str,
+        typer.Option(
+            "--older-than",
+            help="Age by the run's start: a whole number and a unit, "
+            "s, min, h, d or w (30d, 12h, 90min, 4w). 'm' is refused: minutes or months?",
+        ),
     ],
     out: OutOpt = Path("evidence"),
     dry_run: Annotated[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -98,6 +99,8 @@ def _parse_manifest(content: bytes, where: str) -> dict[str, Any]:
         manifest = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInputError(f"{where}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise BadInputError(f"{where}: not a troubleshooter manifest (nested too deeply)") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
         raise BadInputError(f"{where}: not a troubleshooter manifest")
     return manifest
@@ -113,6 +116,8 @@ def _verify_zip(path: Path) -> Verification:
     except (zipfile.BadZipFile, OSError) as exc:
         raise BadInputError(f"{path}: not a readable zip ({exc})") from None
     with bundle:
+        for info in bundle.infolist():
+            _check_member(path, info)
         names = [n for n in bundle.namelist() if not n.endswith("/")]
         manifests = [n for n in names if PurePosixPath(n).name == MANIFEST]
         if len(manifests) != 1:
@@ -138,6 +143,20 @@ def _verify_zip(path: Path) -> Verification:
 
 
 UNREADABLE = "unreadable"
+
+
+def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse a member that would land outside the folder ("zip slip") or is a link."""
+    name = info.filename
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+        raise BadInputError(
+            f"{path}: member {name[:80]!r} points outside the folder; not a troubleshooter bundle"
+        )
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise BadInputError(
+            f"{path}: member {name[:80]!r} is a symbolic link; not a troubleshooter bundle"
+        )
 
 
 def _read_member(bundle: zipfile.ZipFile, name: str) -> bytes | None:

@@ -30,10 +30,27 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
+Likeness = Literal["same", "different", "cannot-tell"]
+
+
+class Measure(_Model):
+    """One measure of the same-source test, with the thresholds it was judged by."""
+
+    value: float
+    unit: str
+    same_max: float
+    different_min: float
+
+
 class Comparison(_Model):
-    distance: int = Field(ge=0)
-    threshold: int = Field(ge=0)
+    """Is one image a resample of the same source image as another (photo.compare)?"""
+
+    verdict: Likeness
     same: bool
+    distance: int = Field(ge=0, description="pHash distance in bits")
+    threshold: int = Field(ge=0, description="pHash distance at or below which it may be same")
+    size_px: int = Field(ge=1, description="the common size the pixel measures were taken at")
+    measures: dict[str, Measure]
 
 
 class Sample(_Model):
@@ -103,9 +120,12 @@ class Artifact(_Model):
 class VerdictPhoto(_Model):
     sha256: Sha256
     placeholder: bool
+    verdict: Likeness | None = None
     distance: int | None = Field(default=None, ge=0)
     threshold: int | None = Field(default=None, ge=0)
     same: bool | None = None
+    size_px: int | None = Field(default=None, ge=1)
+    measures: dict[str, Measure] | None = None
 
 
 class ReferenceSeen(_Model):

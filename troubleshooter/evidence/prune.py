@@ -12,19 +12,17 @@ from pathlib import Path
 from troubleshooter.artifacts import REPORT_JSON as REPORT
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.model import SCHEMA_VERSION
+from troubleshooter.validate import parse_duration
 
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # make_run_folder's names: ``<upn lower-cased>-<UTC timestamp>`` and ``-2``, ``-3``… on clashes.
 _RUN_NAME = re.compile(r"^(?P<upn>[^/\\]+)-\d{8}T\d{6}Z(?:-\d{1,3})?$")
-_AGE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
+# Older than this is no retention policy but a typo.
+MAX_AGE = timedelta(days=3650)
 
 
 def parse_age(text: str) -> timedelta:
-    """``30d``, ``12h``, ``2w`` or ``90m`` as a timedelta."""
-    match = _AGE.match(text)
-    if not match:
-        raise BadInputError(f"--older-than {text!r}: use a number and a unit, like 30d, 12h or 2w")
-    return timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+    """``30d``, ``12h``, ``4w`` or ``90min``; ``m`` is refused (minutes or months?)."""
+    return parse_duration(text, "--older-than", MAX_AGE)
 
 
 @dataclass(frozen=True)

@@ -215,7 +215,10 @@ def _comparison_note(entry: VerdictPhoto | None, large: Sample | None) -> str:
     if entry.same is None:
         return "no photo of record to compare with"
     word = "matches" if entry.same else "differs from"
-    return f"{word} the photo of record (distance {entry.distance}, same when ≤ {entry.threshold})"
+    if entry.verdict == "cannot-tell":
+        word = "cannot be proven to match"
+    # The same-source test has several measures; pHash is one of them (report.json has all).
+    return f"{word} the photo of record (pHash distance {entry.distance})"
 
 
 def _stopped_step(report: Report) -> dict[str, Any] | None:

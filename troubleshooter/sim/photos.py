@@ -7,7 +7,7 @@ import io
 import random
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 PHOTO_SIZE = 648
 SP_SIZES = {"S": 48, "M": 72, "L": 240}
@@ -46,14 +46,16 @@ def _background(img: Image.Image, rng: random.Random) -> None:
         draw.rectangle((0, y, PHOTO_SIZE, y + rng.randint(60, 140)), fill=fill)
 
 
-def _person(img: Image.Image, rng: random.Random, initials: str) -> None:
+def _person(
+    img: Image.Image, rng: random.Random, initials: str, moved: tuple[int, int] = (0, 0)
+) -> None:
     """A stylised head and shoulders with the person's initials on the chest."""
     draw = ImageDraw.Draw(img)
     skin = _colour(rng, 120, 235)
     shirt = _colour(rng, 20, 200)
-    cx = PHOTO_SIZE // 2 + rng.randint(-60, 60)
+    cx = PHOTO_SIZE // 2 + rng.randint(-60, 60) + moved[0]
     head_r = rng.randint(85, 120)
-    head_y = rng.randint(200, 260)
+    head_y = rng.randint(200, 260) + moved[1]
     draw.ellipse((cx - 230, head_y + head_r + 20, cx + 230, PHOTO_SIZE + 260), fill=shirt)
     draw.ellipse((cx - head_r, head_y - head_r, cx + head_r, head_y + head_r), fill=skin)
     font = ImageFont.load_default(size=96)
@@ -77,14 +79,26 @@ def encode_jpeg(img: Image.Image, quality: int = 88) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def demo_photo(seed: str, initials: str, caption: str | None = None) -> bytes:
-    """A 648×648 JPEG that is clearly one person; the same arguments give the same bytes."""
+def demo_photo(
+    seed: str,
+    initials: str,
+    caption: str | None = None,
+    moved: tuple[int, int] = (0, 0),
+    light: float = 1.0,
+) -> bytes:
+    """A 648×648 JPEG that is clearly one person; the same arguments give the same bytes.
+
+    ``moved`` (pixels) and ``light`` (a brightness factor) make a retake of the same scene:
+    the person stepped aside and the lighting changed, as in a new headshot session.
+    """
     rng = _rng(seed)
     img = Image.new("RGB", (PHOTO_SIZE, PHOTO_SIZE), (128, 128, 128))
     _background(img, rng)
-    _person(img, rng, initials)
+    _person(img, rng, initials, moved)
     if caption:
         _caption(img, caption)
+    if light != 1.0:
+        img = ImageEnhance.Brightness(img).enhance(light)
     return encode_jpeg(img)
 
 

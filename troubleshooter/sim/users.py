@@ -38,12 +38,24 @@ def old_photo(local: str, initials: str) -> bytes:
     return demo_photo(seed + _SALT.get(seed, ""), initials, "2019")
 
 
+def retake_photo(local: str, initials: str) -> bytes:
+    """An earlier shot from the same session as the current photo: the person a little to the
+    side and lower, the light dimmer, no label. Only a same-source comparison tells them apart."""
+    seed = f"{local}:current"
+    return demo_photo(seed + _SALT.get(seed, ""), initials, None, RETAKE_MOVED, RETAKE_LIGHT)
+
+
+RETAKE_MOVED = (22, 10)  # pixels of 648: the person 3.4% to the right, 1.5% lower
+RETAKE_LIGHT = 0.88  # 12% darker
+
+
 def _user(local: str, name: str, title: str, state: str, **kw: object) -> SimUser:
-    """``state``: stale | nocopy | insync | nophoto."""
+    """``state``: stale | retake | nocopy | insync | nophoto."""
     initials = "".join(p[0] for p in name.split()[:2]).upper()
     new = current_photo(local, initials)
     photos: dict[str, bytes | None] = {
         "stale": {"photo_of_record": new, "sharepoint_photo": old_photo(local, initials)},
+        "retake": {"photo_of_record": new, "sharepoint_photo": retake_photo(local, initials)},
         "nocopy": {"photo_of_record": new, "sharepoint_photo": None},
         "insync": {"photo_of_record": new, "sharepoint_photo": new},
         "nophoto": {"photo_of_record": None, "sharepoint_photo": None},
@@ -84,12 +96,14 @@ def _demo_users() -> list[SimUser]:
             signin_variant="fluent",
             mfa_nudge=True,
         ),
+        _user("miriam.graham", "Miriam Graham", "Director", "retake"),
         # The helpdesk's own account: `check --as` and `guide --as` sign in with it.
         _user("helpdesk", "Helpdesk Operator", "IT Helpdesk", "insync"),
     ]
 
 
 DEMO_USERS: list[SimUser] = _demo_users()
+_RETAKES = frozenset({_upn("miriam.graham")})
 
 
 def demo_users() -> list[SimUser]:
@@ -105,6 +119,8 @@ def describe(user: SimUser) -> str:
         photos = "SharePoint has no copy (placeholder)"
     elif user.sharepoint_photo == user.photo_of_record:
         photos = "in sync"
+    elif user.upn in _RETAKES:
+        photos = "SharePoint photo is stale: a retake of the same scene (shifted, darker)"
     else:
         photos = "SharePoint photo is stale"
     notes = [photos]

@@ -99,7 +99,7 @@ def _expect_photo(ctx: RunContext, shown: PhotoSample | None, path: Path) -> Non
     if not result.same:
         raise PageError(
             f"the Microsoft 365 home shows a different photo from {path.name} "
-            f"(distance {result.distance}, same when <= {result.threshold})"
+            f"(comparison: {result.verdict}, pHash distance {result.distance})"
         )
 
 
@@ -214,5 +214,5 @@ def _describe(sample: PhotoSample, reference: PhotoSample | None) -> str:
     if reference is None:
         return "SharePoint has a photo; there is no photo of record to compare"
     result = compare(sample.content, reference.content)
-    word = "matches" if result.same else "differs from"
-    return f"SharePoint's copy {word} the photo of record (distance {result.distance})"
+    word = {"same": "matches", "different": "differs from"}.get(result.verdict, "may match")
+    return f"SharePoint's copy {word} the photo of record ({result.verdict})"
