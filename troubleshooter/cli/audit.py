@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from troubleshooter import stopping
 from troubleshooter.cli.common import (
     ChannelOpt,
     EndpointOpt,
@@ -125,7 +126,7 @@ def check(
         fail(exc)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(stopping.exit_code(130)) from None
     counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.counts.items()))
     if result.exit_code == 130:
         typer.echo("interrupted: the users checked so far are written up", err=True)
@@ -135,7 +136,7 @@ def check(
     typer.echo(f"Evidence: {result.folder}")
     if result.bundle is not None:
         typer.echo(f"Bundle: {result.bundle}")
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(stopping.exit_code(result.exit_code))
 
 
 @app.command()
@@ -203,7 +204,7 @@ def guide(
     except KeyboardInterrupt:
         terminal.stop()
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(stopping.exit_code(130)) from None
     terminal.stop()
     from troubleshooter.verdict import info
 
@@ -212,7 +213,7 @@ def guide(
     typer.echo(f"Evidence: {result.folder}")
     if result.bundle is not None:
         typer.echo(f"Bundle: {result.bundle}")
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(stopping.exit_code(result.exit_code))
 
 
 def recheck_guide_folder(run_dir: Path, tenant: str | None, session: SessionOptions) -> NoReturn:
