@@ -191,3 +191,19 @@ def test_shipped_schemas_are_generated_from_the_models(name: str) -> None:
     assert (SCHEMAS / name).read_text(encoding="utf-8") == schema_text(SCHEMA_FILES[name]), (
         "regenerate: python -m troubleshooter.audit.model"
     )
+
+
+def test_prune_knows_check_and_guide_folders(tmp_path: Path) -> None:
+    import json
+
+    from troubleshooter.evidence.prune import run_started
+
+    for name, extra in (
+        ("check-20200101T000000Z", {"kind": "check"}),
+        (f"{A}-20200101T000000Z", {"kind": "guide", "upn": A}),
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        report = {"report_version": 1, "run_id": "x", "started_at": "2020-01-01T00:00:00+00:00"}
+        (folder / "report.json").write_text(json.dumps({**report, **extra}))
+        assert run_started(folder) == datetime(2020, 1, 1, tzinfo=UTC)
