@@ -56,6 +56,10 @@ def valid_against(schema: str, report: dict[str, object]) -> None:
     jsonschema.validate(report, json.loads((SCHEMAS / schema).read_text(encoding="utf-8")))
 
 
+def tree(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
 def audit_rows(folder: Path) -> dict[str, dict[str, str]]:
     with (folder / "audit.csv").open(encoding="utf-8", newline="") as handle:
         return {row["upn"]: row for row in csv.DictReader(handle)}
@@ -119,9 +123,18 @@ def test_single_user_checks_use_runs_exit_codes(
     make_sim: Callable[..., SimTenant], tmp_path: Path
 ) -> None:
     sim = make_sim()
-    code, _, output = check(sim, tmp_path, "--user", MEGAN)
+    code, folder, output = check(sim, tmp_path, "--user", MEGAN)
     assert code == 3, output
     assert "placeholder: 1" in output
+    assert tree(folder) == {
+        "audit.csv",
+        "audit.html",
+        "manifest.json",
+        "report.json",
+        "summary.md",
+        f"photos/{MEGAN}.record.jpg",
+        f"photos/{MEGAN}.sharepoint-L.png",
+    }
     code, _, output = check(sim, tmp_path, "--user", "diego.siciliani@contoso.onmicrosoft.com")
     assert code == 4, output
 

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.helpers import ROOT, run_cli, tenant_profile
-from tests.test_check_e2e import valid_against
+from tests.test_check_e2e import tree, valid_against
 from troubleshooter.sim import DEMO_PASSWORD, OPERATOR_UPN, SimTenant
 
 pytestmark = pytest.mark.slow
@@ -170,7 +170,14 @@ def test_a_user_already_in_sync_gets_no_message(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Verdict: already-in-sync" in done.stdout
     folder = guide_folder(tmp_path / "out")
-    assert not (folder / "message.md").exists()
+    assert tree(folder) == {
+        "composite.png",
+        "manifest.json",
+        "photos/record.jpg",
+        "photos/sharepoint-L-before.jpg",
+        "report.json",
+        "summary.md",
+    }
     assert json.loads((folder / "report.json").read_text())["outcome"] == "already-in-sync"
 
 
