@@ -74,7 +74,7 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def one_check(sim: SimTenant, folder: Path, count: int) -> Result:
+def one_check(sim: SimTenant, folder: Path, count: int, sizes: str) -> Result:
     urls = sim.urls
     profile = folder / "tenant.yaml"
     profile.write_text(
@@ -106,6 +106,8 @@ def one_check(sim: SimTenant, folder: Path, count: int) -> Result:
         str(profile),
         "--out",
         str(folder / "out"),
+        "--sizes",
+        sizes,
     ]
     env = {"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD, "PATH": "/usr/bin:/bin"}
     start = time.perf_counter()
@@ -146,12 +148,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--small", type=int, default=250)
+    parser.add_argument("--sizes", default="S,M,L", help="check's --sizes")
     args = parser.parse_args()
     with SimTenant(options=SimOptions(extra_users=args.users)) as sim:
         results = []
         for count in (args.small, args.users):
             with tempfile.TemporaryDirectory() as tmp:
-                results.append(one_check(sim, Path(tmp), count))
+                results.append(one_check(sim, Path(tmp), count, args.sizes))
+    print(f"check --sizes {args.sizes}\n")
     print(
         "| users | users/s (checking) | wall s | sign-in s | Python peak MB | tree peak MB "
         "| CPU s: sim | CPU s: check + browser | CPU ms per user |"

@@ -21,6 +21,7 @@ from troubleshooter.audit.evidence import AuditWriter
 from troubleshooter.audit.fetch import Gate
 from troubleshooter.audit.probe import (
     PERSONA_SIZE,
+    SP_SIZES,
     Fetching,
     PhotoReader,
     UserCheck,
@@ -56,6 +57,8 @@ class CheckRequest:
     ticket: str | None = None
     zip: bool = False
     throttle_budget_s: float = 900.0
+    sizes: tuple[str, ...] = SP_SIZES
+    """SharePoint sizes to read; L decides the verdict, S and M add their hashes."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ def validate(request: CheckRequest) -> None:
         raise BadInputError(f"--photos {request.photos}: not a folder")
     if not 1 <= request.concurrency <= 32:
         raise BadInputError("--concurrency: between 1 and 32")
+    if "L" not in request.sizes or not set(request.sizes) <= set(SP_SIZES):
+        raise BadInputError("--sizes: L (which decides the verdict), optionally with S and M")
     ensure_folder(request.out, "--out")
 
 
@@ -106,7 +111,7 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
                 browser=op.browser,
                 browser_version=op.browser_version,
             )
-            reader = PhotoReader(op, profile, request.concurrency, gate)
+            reader = PhotoReader(op, profile, request.concurrency, gate, request.sizes)
             meta["sign_in_s"] = round(time.monotonic() - clock, 2)
             checking = time.monotonic()
             # The folder exists only once the operator is signed in: a failed sign-in
@@ -213,8 +218,9 @@ def _report(
         },
         "sources": {
             "photo_of_record": meta.get("record_source", ""),
-            "sharepoint": f"{profile.sharepoint}/_layouts/15/userphoto.aspx?size=S|M|L"
-            "&accountname=<upn>",
+            "sharepoint": f"{profile.sharepoint}/_layouts/15/userphoto.aspx?size="
+            + "|".join(request.sizes)
+            + "&accountname=<upn>",
             "unknown_user": f"{profile.sharepoint}/_api/SP.UserProfiles.PeopleManager/"
             "GetPropertiesFor (asked only when the photo of record answers 404)",
         },

@@ -73,9 +73,15 @@ class PhotoReader:
     """Pages signed in to Outlook and SharePoint as the operator, reading batches of users."""
 
     def __init__(
-        self, op: OperatorSession, tenant: TenantProfile, concurrency: int, gate: Gate
+        self,
+        op: OperatorSession,
+        tenant: TenantProfile,
+        concurrency: int,
+        gate: Gate,
+        sizes: tuple[str, ...] = SP_SIZES,
     ) -> None:
         self.tenant, self.concurrency, self.gate = tenant, concurrency, gate
+        self.sizes = sizes
         self._op = op
         # Land on the operator's own small photo: an image page of the origin that shows
         # nothing else and requests no large photo.
@@ -117,7 +123,7 @@ class PhotoReader:
         jobs = [
             Job(
                 self.sharepoint,
-                [Request(userphoto_url(sp, r.upn, s)) for r in rows for s in SP_SIZES],
+                [Request(userphoto_url(sp, r.upn, s)) for r in rows for s in self.sizes],
                 self.concurrency,
             )
         ]
@@ -127,7 +133,7 @@ class PhotoReader:
             jobs.append(Job(self.outlook, asked, self.concurrency))
         fetch_together(jobs, self.gate)
         answers = iter(jobs[0].answers())
-        sizes = [{s: next(answers) for s in SP_SIZES} for _ in rows]
+        sizes = [{s: next(answers) for s in self.sizes} for _ in rows]
         records = dict(
             zip(
                 (r.upn for r in need_record), jobs[-1].answers() if need_record else [], strict=True

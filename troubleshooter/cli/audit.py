@@ -76,8 +76,17 @@ def check(
         ),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=32, help="Photo requests in flight.")
+        int,
+        typer.Option("--concurrency", min=1, max=32, help="Photo requests in flight per host."),
     ] = 4,
+    sizes: Annotated[
+        str,
+        typer.Option(
+            "--sizes",
+            help="SharePoint sizes to read: L decides; S and M add their hashes to audit.csv "
+            "(L alone saves 3 of 7 requests per user: about 1.5 times as fast).",
+        ),
+    ] = "S,M,L",
     out: OutOpt = Path("evidence"),
     ticket: Annotated[
         str | None, typer.Option("--ticket", help="Ticket id: groups the evidence.")
@@ -116,6 +125,7 @@ def check(
                 sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
             ),
             concurrency=concurrency,
+            sizes=tuple(dict.fromkeys(s.strip().upper() for s in sizes.split(",") if s.strip())),
             ticket=ticket,
             zip=zip_,
         )
