@@ -145,10 +145,13 @@ def test_expected_photos_from_a_folder(make_sim: Callable[..., SimTenant], tmp_p
     photos.mkdir()
     # An HR export that still has Adele's old headshot: SharePoint matches it.
     (photos / f"{ADELE}.jpg").write_bytes(old_photo("adele.vance", "AV"))
-    code, folder, output = check(sim, tmp_path, "--user", ADELE, "--photos", str(photos))
+    code, folder, output = check(
+        sim, tmp_path, "--user", ADELE, "--photos", str(photos), "--sizes", "L"
+    )
     assert code == 0, output
     row = audit_rows(folder)[ADELE]
     assert row["verdict"] == "in-sync"
+    assert row["sharepoint_l_sha256"] and not row["sharepoint_m_sha256"], "only L was read"
     assert row["reference_source"].endswith(f"{ADELE}.jpg")
     assert (folder / "photos" / f"{ADELE}.expected.jpg").is_file()
 
@@ -219,6 +222,7 @@ def test_throttled_requests_wait_for_retry_after_and_still_finish(
             "error: --as 'helpdesk': expected the user's sign-in name (UPN)",
         ),
         (("check", "--user", ADELE, "--photos", "/nonexistent"), "error: --photos /nonexistent"),
+        (("check", "--user", ADELE, "--sizes", "S,M"), "error: --sizes: L (which decides"),
         (
             ("guide", "--user", ADELE, "--site", "sites/x"),
             "error: --site 'sites/x': expected a web address",
