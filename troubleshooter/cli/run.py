@@ -75,6 +75,13 @@ def run(
     zip_: Annotated[
         bool, typer.Option("--zip", help="Also write <run folder>.zip, to attach to the ticket.")
     ] = False,
+    save_pages: Annotated[
+        bool,
+        typer.Option(
+            "--save-pages",
+            help="Keep a redacted copy of every page visited, for `troubleshooter pages check`.",
+        ),
+    ] = False,
     executable_path: ExecutableOpt = None,
     channel: ChannelOpt = None,
     browser_endpoint: EndpointOpt = None,
@@ -98,6 +105,7 @@ def run(
         expected_photo=expected_photo,
         photo=photo,
         zip=zip_,
+        save_pages=save_pages,
     )
     _run_and_exit(request)
 
