@@ -6,13 +6,13 @@ the watch is interrupted; ``manifest.json`` comes last and vouches for the rest.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
 from troubleshooter import __version__
 from troubleshooter.audit.model import GuideReport, validated
@@ -113,9 +113,9 @@ class GuideFolder:
     @classmethod
     def reopen(cls, folder: Path) -> GuideFolder:
         """An earlier guide folder, for recheck."""
-        try:
-            report = json.loads((folder / REPORT).read_bytes())
-        except (OSError, ValueError):
+        try:  # pydantic's parser: a hostile, deeply nested file is an error, not a crash
+            report = from_json((folder / REPORT).read_bytes())
+        except (OSError, ValueError, RecursionError):
             raise BadInputError(f"{folder}: no readable {REPORT} here") from None
         if not isinstance(report, dict) or report.get("kind") != KIND:
             raise BadInputError(f"{folder}: not a guide folder")
