@@ -43,6 +43,7 @@ def tenant_profile(sim: object, folder: Path) -> Path:
         "sharepoint": urls.sharepoint,
         "mysite": urls.mysite,
         "site": urls.site,
+        "outlook": urls.outlook,
         "simulated": True,
     }
     path.write_text(yaml.safe_dump(data))

@@ -141,9 +141,9 @@ def _problems(result: Verification) -> str:
     return shown + (f"; and {len(problems) - 6} more" if len(problems) > 6 else "")
 
 
-def tenant_spec(requested: str | None, report: Report) -> str:
-    """The --tenant to use: the one given, else the one the first run recorded."""
-    spec = requested or report.inputs.tenant
+def tenant_spec(requested: str | None, recorded: str | None) -> str:
+    """The --tenant to use: the one given, else the one the first run (or guide) recorded."""
+    spec = requested or recorded
     if spec == "sim":
         raise BadInputError(
             "recheck needs the same tenant as the first run, and the embedded simulated tenant "
@@ -167,7 +167,7 @@ def run_recheck(request: RecheckRequest, listeners: list[Listener] | None = None
     targets = report.inputs.targets_file
     spec = RunSpec(
         upn=report.upn,
-        tenant=tenant_spec(request.tenant, report),
+        tenant=tenant_spec(request.tenant, report.inputs.tenant),
         session=request.session,
         poll_timeout_s=request.poll_timeout_s,
         targets_file=Path(targets) if targets else None,

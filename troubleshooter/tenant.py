@@ -31,6 +31,10 @@ class TenantProfile(BaseModel):
     sharepoint: str = Field(description="SharePoint root, e.g. https://contoso.sharepoint.com")
     mysite: str = Field(description="My Site host, e.g. https://contoso-my.sharepoint.com")
     site: str | None = Field(default=None, description="Default site for the People web part")
+    outlook: str = Field(
+        default="https://outlook.office.com",
+        description="Outlook on the web, where colleagues' photos of record are read (check)",
+    )
     # The signed-in home is recognised by its page (the account manager), not its host, so a
     # redirect from office.com to microsoft365.com or m365.cloud.microsoft changes nothing.
     simulated: bool = False
@@ -54,7 +58,7 @@ class TenantProfile(BaseModel):
 
         Plain ``http`` is only for this machine (a ``sim serve`` on ``*.localhost``).
         """
-        for key in ("home", "sharepoint", "mysite", "site"):
+        for key in ("home", "sharepoint", "mysite", "site", "outlook"):
             value = getattr(self, key)
             if value is not None:
                 check_url(value, f"{what}: {key}", allow_loopback_http=True)
@@ -121,6 +125,7 @@ def tenant_for(
                 sharepoint=urls.sharepoint,
                 mysite=urls.mysite,
                 site=urls.site,
+                outlook=urls.outlook,
                 simulated=True,
             ),
             DEMO_PASSWORD,

@@ -179,17 +179,24 @@ def recheck(
     channel: ChannelOpt = None,
     browser_endpoint: EndpointOpt = None,
 ) -> None:
-    """Repeat the photo check of an earlier run in a new private session, and add it to it."""
+    """Repeat the photo check of an earlier run (or guide) in a new private session, and add
+    it to its folder."""
+    from troubleshooter.audit.guide import is_guide_folder
     from troubleshooter.progress import ProgressPrinter
     from troubleshooter.recheck import RecheckRequest, run_recheck
 
+    session = session_options(
+        sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
+    )
+    if is_guide_folder(run_dir):
+        from troubleshooter.cli.audit import recheck_guide_folder
+
+        recheck_guide_folder(run_dir, tenant, session)
     request = RecheckRequest(
         run_dir=run_dir,
         tenant=tenant,
         poll_timeout_s=poll_timeout,
-        session=session_options(
-            sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
-        ),
+        session=session,
     )
     try:
         result = run_recheck(request, [ProgressPrinter()])

@@ -20,6 +20,24 @@ def sim_serve(
     sync_delay: Annotated[
         float, typer.Option("--sync-delay", min=0, help="Seconds before SharePoint refreshes.")
     ] = 1.5,
+    extra_users: Annotated[
+        int,
+        typer.Option(
+            "--extra-users",
+            min=0,
+            max=100_000,
+            help="Also generate this many users (user0001@…) with photos, some stale.",
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated users.")] = 1,
+    throttle_rate: Annotated[
+        float,
+        typer.Option(
+            "--throttle-rate",
+            min=0,
+            help="Photo requests per second per session before 429 + Retry-After (0: never).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Serve the simulated tenant on 127.0.0.1 until Ctrl-C."""
     from troubleshooter.sim import (
@@ -34,17 +52,25 @@ def sim_serve(
     def ready(sim: object) -> None:
         urls = sim.urls  # type: ignore[attr-defined]
         typer.echo(f"Simulated tenant on port {sim.port}  (Ctrl-C to stop)")  # type: ignore[attr-defined]
-        for name in ("home", "sharepoint", "mysite", "login", "site"):
+        for name in ("home", "sharepoint", "mysite", "outlook", "login", "site"):
             typer.echo(f"  {name:<11} {getattr(urls, name)}")
         typer.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
             typer.echo(f"  {user.upn:<42} {describe(user)}")
+        if extra_users:
+            typer.echo(f"  + {extra_users} generated users user0001@… (seed {seed}; same password)")
         typer.echo("Tenant profile for --tenant (save as sim.yaml):")
         typer.echo(f"  name: sim\n  home: {urls.home}\n  sharepoint: {urls.sharepoint}")
-        typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}")
+        typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}\n  outlook: {urls.outlook}")
 
     try:
-        serve_forever(SimOptions(sync_delay=sync_delay), "127.0.0.1", port, ready)
+        options = SimOptions(
+            sync_delay=sync_delay,
+            extra_users=extra_users,
+            extra_seed=seed,
+            throttle_rate=throttle_rate,
+        )
+        serve_forever(options, "127.0.0.1", port, ready)
     except SimServeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

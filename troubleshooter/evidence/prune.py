@@ -81,7 +81,11 @@ def run_started(folder: Path) -> datetime | None:
         report = json.loads((folder / REPORT).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(report, dict) or report.get("schema_version") not in {1, SCHEMA_VERSION}:
+    if not isinstance(report, dict):
+        return None
+    # check and guide folders (troubleshooter.audit.model) carry a kind and their own version
+    audit = report.get("kind") in {"check", "guide"} and report.get("report_version") == 1
+    if not audit and report.get("schema_version") not in {1, SCHEMA_VERSION}:
         return None
     run_id, started_at, upn = report.get("run_id"), report.get("started_at"), report.get("upn")
     if not isinstance(run_id, str) or not run_id or not isinstance(started_at, str):

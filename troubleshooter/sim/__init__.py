@@ -7,12 +7,20 @@ from .hosts import SimUrls
 from .options import SimOptions, SimUser
 from .state import IssuedSecret, TenantState, TriggerRecord
 from .tenant import SimServeError, SimTenant, serve_forever
-from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, demo_users, describe
+from .users import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    DEMO_USERS,
+    OPERATOR_UPN,
+    demo_users,
+    describe,
+)
 
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_TOTP_SECRET",
     "DEMO_USERS",
+    "OPERATOR_UPN",
     "IssuedSecret",
     "SimOptions",
     "SimServeError",

@@ -8,11 +8,13 @@ LOGIN_HOST = "login.microsoftonline.localhost"
 HOME_HOST = "www.office.localhost"
 SP_HOST = "contoso.sharepoint.localhost"
 MY_HOST = "contoso-my.sharepoint.localhost"
+OUTLOOK_HOST = "outlook.office.localhost"
 INDEX_HOSTS = ("127.0.0.1", "localhost")
 
 TENANT_ID = "5f1c2b3a-9d4e-4c6b-8a7f-0e1d2c3b4a59"
 HOME_CLIENT_ID = "4765445b-32c6-49b0-83e6-1d93765276ca"
 SP_CLIENT_ID = "00000003-0000-0ff1-ce00-000000000000"
+OWA_CLIENT_ID = "00000002-0000-0ff1-ce00-000000000000"  # Office 365 Exchange Online
 DEFAULT_SITE = "/sites/mark8projectteam"
 
 
@@ -40,6 +42,11 @@ class SimUrls:
     @property
     def mysite(self) -> str:
         return self._url(MY_HOST)
+
+    @property
+    def outlook(self) -> str:
+        """Outlook on the web (outlook.office.com): colleagues' photos of record."""
+        return self._url(OUTLOOK_HOST)
 
     @property
     def site(self) -> str:

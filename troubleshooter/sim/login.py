@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 import pyotp
 
 from .context import SimContext
-from .hosts import HOME_HOST, MY_HOST, SP_HOST, TENANT_ID
+from .hosts import HOME_HOST, MY_HOST, OUTLOOK_HOST, SP_HOST, TENANT_ID
 from .options import SimUser
 from .state import new_token
 from .web import Request, Response, Router, json_response, redirect
@@ -89,7 +89,7 @@ class LoginService:
 
     # ---- helpers ---------------------------------------------------------------------------
     def _allowed_redirect(self, uri: str) -> bool:
-        hosts = {self.ctx.urls.netloc(h) for h in (HOME_HOST, SP_HOST, MY_HOST)}
+        hosts = {self.ctx.urls.netloc(h) for h in (HOME_HOST, SP_HOST, MY_HOST, OUTLOOK_HOST)}
         return urlsplit(uri).netloc.lower() in hosts
 
     def _flow(self, req: Request) -> Flow | None:

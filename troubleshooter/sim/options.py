@@ -31,6 +31,17 @@ class SimOptions:
     offscreen_style: OffscreenStyle = "corner"
     """How .moveOffScreen hides inputs: a 1x1 transparent box in the viewport's corner, or
     pushed far left of the page (the real CSS is not known)."""
+    extra_users: int = 0
+    """Generated users (user0001@…) added after the demo users, for audits and benchmarks."""
+    extra_seed: int = 1
+    """Seed of the generated users: the same seed gives the same users, photos and states."""
+    throttle_rate: float = 0.0
+    """Photo requests per second and session before ``429``; 0 means never throttle."""
+    throttle_burst: int = 20
+    throttle_retry_after: int = 1
+    """Seconds in ``Retry-After`` of a 429."""
+    throttle_http_date: bool = False
+    """Send ``Retry-After`` as an HTTP-date instead of seconds."""
 
 
 @dataclass

@@ -12,7 +12,12 @@ from .state import new_token
 from .web import Request, Response, redirect, with_query
 
 # kind -> session cookie names (the first one keys the session)
-SESSION_COOKIES = {"home": ("OhpSession",), "sp": ("FedAuth", "rtFa"), "my": ("FedAuth", "rtFa")}
+SESSION_COOKIES = {
+    "home": ("OhpSession",),
+    "sp": ("FedAuth", "rtFa"),
+    "my": ("FedAuth", "rtFa"),
+    "owa": ("OpenIdConnect.token.v1", "X-OWA-CANARY"),  # names assumed; see outlook.py
+}
 
 
 def encode_state(return_path: str) -> str:

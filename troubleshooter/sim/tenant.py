@@ -10,14 +10,18 @@ from collections.abc import Callable
 from types import TracebackType
 
 from .context import SimContext
+from .extra import extra_users
 from .home import HomeService
-from .hosts import HOME_HOST, INDEX_HOSTS, LOGIN_HOST, MY_HOST, SP_HOST, SimUrls
+from .hosts import HOME_HOST, INDEX_HOSTS, LOGIN_HOST, MY_HOST, OUTLOOK_HOST, SP_HOST, SimUrls
 from .login import LoginService
 from .options import SimOptions, SimUser
+from .outlook import OutlookService
+from .people import add_people_api
 from .server import SimHTTPServer
 from .sharepoint import SharePointService
 from .state import TenantState
-from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_users
+from .throttle import Throttle, ThrottledRouter
+from .users import DEMO_PASSWORD, DEMO_TOTP_SECRET, TENANT_DOMAIN, demo_users
 from .web import Request, Response, Router, json_response, text
 
 
@@ -57,7 +61,22 @@ class SimTenant:
 
     def __init__(self, options: SimOptions | None = None, users: list[SimUser] | None = None):
         self.options = options or SimOptions()
-        self.state = TenantState(self.options, users if users is not None else demo_users())
+        everyone = users if users is not None else demo_users()
+        if self.options.extra_users:
+            extra = extra_users(
+                self.options.extra_users, TENANT_DOMAIN, DEMO_PASSWORD, self.options.extra_seed
+            )
+            everyone = [*everyone, *extra]
+        self.state = TenantState(self.options, everyone)
+        opts = self.options
+        self.throttle: Throttle | None = None
+        if opts.throttle_rate > 0:
+            self.throttle = Throttle(
+                opts.throttle_rate,
+                opts.throttle_burst,
+                opts.throttle_retry_after,
+                opts.throttle_http_date,
+            )
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._login: LoginService | None = None
@@ -73,16 +92,18 @@ class SimTenant:
         ctx = SimContext(self.options, self.state, self._urls)
         self._login = LoginService(ctx)
         sp, my = SharePointService(ctx, "sp"), SharePointService(ctx, "my")
+        add_people_api(sp.router, ctx)
         index = self._index_router(ctx)
-        server.routers.update(
-            {
-                LOGIN_HOST: self._login.router,
-                HOME_HOST: HomeService(ctx).router,
-                SP_HOST: sp.router,
-                MY_HOST: my.router,
-                **{h: index for h in INDEX_HOSTS},
-            }
-        )
+        routers: dict[str, Router] = {
+            LOGIN_HOST: self._login.router,
+            HOME_HOST: HomeService(ctx).router,
+            SP_HOST: sp.router,
+            MY_HOST: my.router,
+            OUTLOOK_HOST: OutlookService(ctx).router,
+        }
+        if self.throttle is not None:
+            routers = {h: ThrottledRouter(r, self.throttle) for h, r in routers.items()}
+        server.routers.update({**routers, **{h: index for h in INDEX_HOSTS}})
         server.before_request.append(self.state.tick)
         self._server = server
         self._thread = threading.Thread(

@@ -10,6 +10,7 @@ from .photos import demo_photo
 TENANT_DOMAIN = "contoso.onmicrosoft.com"
 DEMO_PASSWORD = "Sim-Passw0rd!"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPSIMTENANTDEMO234"
+OPERATOR_UPN = f"helpdesk@{TENANT_DOMAIN}"
 
 
 def _upn(local: str) -> str:
@@ -96,6 +97,8 @@ def _demo_users() -> list[SimUser]:
             mfa_nudge=True,
         ),
         _user("miriam.graham", "Miriam Graham", "Director", "retake"),
+        # The helpdesk's own account: `check --as` and `guide --as` sign in with it.
+        _user("helpdesk", "Helpdesk Operator", "IT Helpdesk", "insync"),
     ]
 
 
@@ -121,6 +124,8 @@ def describe(user: SimUser) -> str:
     else:
         photos = "SharePoint photo is stale"
     notes = [photos]
+    if user.upn == OPERATOR_UPN:
+        notes.insert(0, "the helpdesk operator (check/guide --as)")
     if not user.picture_editable:
         notes.append("Picture not user-editable: never refreshes")
     if user.mfa != "none":
