@@ -26,7 +26,18 @@ from troubleshooter.scenario import CaptureReferenceStep, CheckSharePointPhotoSt
 from troubleshooter.steps import StepOutcome, handler
 from troubleshooter.steps.navigation import fresh_page
 
-POLL_INTERVAL_S = 2.0
+# Asking SharePoint again: fast at first (the copy often changes within seconds of the
+# trigger), then slower, never more often than FIRST_POLL_S nor less than every MAX_POLL_S.
+FIRST_POLL_S = 0.25
+EARLY_POLL_S = 2.0  # the longest wait in the first 20 s
+MAX_POLL_S = 60.0  # a real tenant can take hours: about one request a minute then
+
+
+def poll_wait(attempt: int, elapsed_s: float) -> float:
+    """Seconds to wait before asking again: doubling from FIRST_POLL_S, then a tenth of the
+    time already waited (so ~10% more requests per doubling of the wait), capped."""
+    doubling = FIRST_POLL_S * 2 ** min(attempt, 16)
+    return min(doubling, max(EARLY_POLL_S, elapsed_s / 10), MAX_POLL_S)
 
 
 @handler(CaptureReferenceStep)
@@ -166,10 +177,12 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
     if step.poll and reference is not None:
         chosen = ctx.settings.poll_timeout_s
         timeout = step.timeout_s if chosen is None else chosen
-        start = time.monotonic()
-        while not _matches(large, reference) and time.monotonic() - start < timeout:
-            ctx.waiting("waiting for SharePoint to refresh its copy…", time.monotonic() - start)
-            ctx.page.wait_for_timeout(POLL_INTERVAL_S * 1000)
+        start, attempt = time.monotonic(), 0
+        while not _matches(large, reference) and (elapsed := time.monotonic() - start) < timeout:
+            ctx.waiting("waiting for SharePoint to refresh its copy…", elapsed)
+            wait = min(poll_wait(attempt, elapsed), timeout - elapsed)
+            ctx.page.wait_for_timeout(wait * 1000)
+            attempt += 1
             large = _fetch(ctx, userphoto_url(sharepoint, upn, "L"))
     samples = {"L": large}
     for size in SIZES:
