@@ -101,15 +101,17 @@ def run_scenario(
             except PlaywrightError as exc:
                 detail = without_secrets(first_line(exc), settings.credentials.secrets())
                 return _end(bus, judge, (Outcome.BROWSER_ERROR, 0, detail), {})
+            probe = PhotoProbe(context)
             ctx = RunContext(
                 settings=settings,
                 context=context,
                 page=page,
                 targets=targets,
-                probe=PhotoProbe(context),
+                probe=probe,
                 emit_event=bus.emit,
                 variables=variables,
             )
+            probe.front = lambda: ctx.page
             try:
                 for name, template in scenario.variables.items():
                     ctx.variables[name] = ctx.resolve(template)
