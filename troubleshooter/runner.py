@@ -17,7 +17,7 @@ from playwright.sync_api import ConsoleMessage, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from troubleshooter import __version__
+from troubleshooter import __version__, stopping
 from troubleshooter.artifacts import HAR, TRACE, ArtifactKind
 from troubleshooter.browser import choose_browser, launch, new_private_context
 from troubleshooter.context import RunContext, RunSettings
@@ -123,21 +123,23 @@ def run_scenario(
 
 @contextlib.contextmanager
 def driver() -> Iterator[Playwright]:
-    """Start Playwright so that Ctrl-C reaches this process only.
+    """Start Playwright so that Ctrl-C and SIGTERM reach this process only.
 
-    A terminal sends SIGINT to the whole process group. Playwright's driver would then close
-    the browser at once, and the run could not save what it had captured; it starts with
-    SIGINT ignored instead (the browser runs in a process group of its own).
+    A terminal sends SIGINT to the whole process group, a service manager SIGTERM. Playwright's
+    driver would then close the browser at once, and the run could not save what it had
+    captured; it starts with both ignored instead (the browser runs in a process group of its
+    own).
     """
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT) if main else None
-    if main:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in stops} if main else {}
+    for sig in previous:
+        signal.signal(sig, signal.SIG_IGN)
     try:
         playwright = sync_playwright().start()
     finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     try:
         yield playwright
     finally:
@@ -165,8 +167,8 @@ def _run_steps(
         try:
             outcome = handler_for(step)(ctx, step)
             detail, data = outcome.detail, outcome.data
-        except KeyboardInterrupt:
-            status, detail = "failed", "interrupted by the operator"
+        except KeyboardInterrupt as exc:
+            status, detail = "failed", stopping.why(exc)
             failure = (Outcome.INTERRUPTED, index, detail)
         except TroubleshooterError as exc:
             status, detail = "failed", exc.message

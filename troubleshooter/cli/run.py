@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from troubleshooter import stopping
 from troubleshooter.cli.common import (
     ChannelOpt,
     EndpointOpt,
@@ -139,14 +140,14 @@ def _run_and_exit(request: RunRequest) -> NoReturn:
         fail(exc)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(stopping.exit_code(130)) from None
     for warning in job.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if job.folder is not None:
         typer.echo(f"Evidence: {job.folder}")
     if job.bundle is not None:
         typer.echo(f"Bundle: {job.bundle}")
-    raise typer.Exit(job.result.exit_code)
+    raise typer.Exit(stopping.exit_code(job.result.exit_code))
 
 
 @app.command()
@@ -188,6 +189,6 @@ def recheck(
         fail(exc)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(stopping.exit_code(130)) from None
     typer.echo(f"Evidence: {result.folder} (recheck {result.number})")
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(stopping.exit_code(result.exit_code))
