@@ -115,10 +115,12 @@ def run_scenario(
             try:
                 for name, template in scenario.variables.items():
                     ctx.variables[name] = ctx.resolve(template)
-                return _finish(ctx, bus, judge, _run_steps(scenario, ctx, titles, bus))
+                failure = _run_steps(scenario, ctx, titles, bus)
             finally:
-                # Also after Ctrl-C between steps: keep the HAR and the trace.
+                # Also after Ctrl-C between steps: keep the HAR and the trace. Before the
+                # verdict, so that the report files are rendered once, with both listed.
                 _save_recordings(ctx, recordings, bus)
+            return _finish(ctx, bus, judge, failure)
 
 
 @contextlib.contextmanager
@@ -210,7 +212,11 @@ def _run_steps(
 
 
 def _start_trace(ctx: RunContext) -> None:
-    ctx.context.tracing.start(screenshots=True, snapshots=True, sources=False)
+    """Trace with DOM snapshots of every action; ``full`` also keeps the filmstrip."""
+    mode = ctx.settings.session.trace
+    if mode == "off":
+        return
+    ctx.context.tracing.start(screenshots=mode == "full", snapshots=True, sources=False)
     ctx.tracing = True
 
 
