@@ -34,12 +34,12 @@ from troubleshooter.events import (
     utc_now,
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
+from troubleshooter.pages.diagnose import diagnose, save_page
 from troubleshooter.photo import Likeness, compare
 from troubleshooter.probe import PhotoProbe
 from troubleshooter.scenario import Scenario, step_title
-from troubleshooter.signin import SECRET_INPUTS
 from troubleshooter.steps import handler_for
-from troubleshooter.targets import TargetBook
+from troubleshooter.targets import TargetBook, TargetNotFound
 from troubleshooter.verdict import Decision, Outcome, PhotoFacts, decide, decision
 
 HAR_NAME = f"{HAR}.har"
@@ -175,6 +175,8 @@ def _run_steps(
         except TroubleshooterError as exc:
             status, detail = "failed", exc.message
             failure = (exc.outcome, index, exc.message)
+            if isinstance(exc, TargetNotFound):
+                data = diagnose(ctx, exc)
         except PlaywrightTimeoutError as exc:
             status, detail = "failed", first_line(exc)
             failure = (Outcome.PAGE_ERROR, index, detail)
@@ -187,6 +189,7 @@ def _run_steps(
             failure = (Outcome.INTERNAL_ERROR, index, detail)
         if step.screenshot or status == "failed":
             _page_screenshot(ctx, index, title, masked=status == "failed")
+        save_page(ctx, f"after step {index}: {title}")
         # Redacted once, here, for every listener: the terminal as much as the report.
         secrets = ctx.settings.credentials.secrets()
         if failure and failure[1] == index:
@@ -308,7 +311,7 @@ def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> N
     try:
         image = ctx.page.screenshot(
             full_page=True,
-            mask=[ctx.page.locator(SECRET_INPUTS)],
+            mask=ctx.targets.mask_locators(ctx.page, "secret_inputs"),
             timeout=15_000,
         )
     except PlaywrightError:

@@ -58,6 +58,7 @@ def run_session(
             poll_timeout_s=spec.poll_timeout_s,
             expected_photo=spec.expected_photo,
             extra_variables=dict(spec.variables),
+            save_pages=spec.save_pages,
         )
         bus = EventBus(listeners, essential=[recorder] if recorder is not None else [])
         try:

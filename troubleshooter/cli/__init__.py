@@ -11,7 +11,7 @@ import sys
 import typer
 
 from troubleshooter import stopping
-from troubleshooter.cli import run, scenarios, sim, tools  # noqa: F401  (registers commands)
+from troubleshooter.cli import pages, run, scenarios, sim, tools  # noqa: F401  (registers commands)
 from troubleshooter.cli.common import app
 
 __all__ = ["app", "main"]

@@ -92,6 +92,13 @@ def run(
             "full (also a filmstrip of screenshots, a bigger bundle) or off.",
         ),
     ] = TraceOpt.light,
+    save_pages: Annotated[
+        bool,
+        typer.Option(
+            "--save-pages",
+            help="Keep a redacted copy of every page visited, for `troubleshooter pages check`.",
+        ),
+    ] = False,
     executable_path: ExecutableOpt = None,
     channel: ChannelOpt = None,
     browser_endpoint: EndpointOpt = None,
@@ -118,6 +125,7 @@ def run(
         expected_photo=expected_photo,
         photo=photo,
         zip=zip_,
+        save_pages=save_pages,
     )
     _run_and_exit(request)
 
