@@ -36,11 +36,11 @@ SELECTORS = {
     "home": "#mectrl_main_trigger",
     "account_button": "#mectrl_main_trigger",
     "account_email": "#mectrl_currentAccount_secondary",
-    "account_photo": "img#mectrl_headerPicture",
+    "account_photo": "#mectrl_headerPicture",  # a div with a background-image
     "app_launcher": "#O365_MainLink_NavMenu",
-    "sharepoint_tile": "a#O365_AppTile_SharePoint",
+    "sharepoint_tile": "#O365_AppTile_Sites",
     "people_webpart": "div[data-sp-feature-tag*='PeopleWebPart']",
-    "own_persona": ".ms-Persona:has(img[alt='{name}'])",
+    "own_persona": "div[data-sp-feature-tag*='PeopleWebPart'] .ms-Persona:has-text('{name}')",
 }
 # In the page: what the server holds now, without cache, Referer or a new tab.
 FETCH = """async url => {
@@ -51,6 +51,8 @@ FETCH = """async url => {
   for (let i = 0; i < b.length; i += 32768) s += String.fromCharCode(...b.subarray(i, i + 32768));
   return [r.status, r.headers.get('content-type') || '', btoa(s)];
 }"""
+PHOTO_URL = """el => el.currentSrc ||
+  getComputedStyle(el).backgroundImage.replace(/^url\\(["']?/, '').replace(/["']?\\)$/, '')"""
 IMAGES_LOADED = """el => Promise.all([...el.querySelectorAll('img')].map(img => img.complete ||
   new Promise(done => { img.onload = img.onerror = done; })))"""
 
@@ -129,7 +131,7 @@ def main() -> None:
 
         t = time.monotonic()
         keep("account-circle.png", account.screenshot())
-        src = page.locator(SELECTORS["account_photo"]).evaluate("img => img.currentSrc")
+        src = page.locator(SELECTORS["account_photo"]).evaluate(PHOTO_URL)
         reference = fetch(src)
         keep("photo-of-record.jpg", reference)
         step(3, "reference", False, t)
