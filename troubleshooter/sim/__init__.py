@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> list[SimUser]:
     if name == "DEMO_USERS":  # drawn on first use
         from . import users
 

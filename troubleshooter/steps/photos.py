@@ -41,7 +41,7 @@ MAX_POLL_S = 60.0  # a real tenant can take hours: about one request a minute th
 def poll_wait(attempt: int, elapsed_s: float) -> float:
     """Seconds to wait before asking again: doubling from FIRST_POLL_S, then a tenth of the
     time already waited (so ~10% more requests per doubling of the wait), capped."""
-    doubling = FIRST_POLL_S * 2 ** min(attempt, 16)
+    doubling = FIRST_POLL_S * (1 << min(attempt, 16))
     return min(doubling, max(EARLY_POLL_S, elapsed_s / 10), MAX_POLL_S)
 
 
