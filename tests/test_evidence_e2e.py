@@ -262,6 +262,8 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
         assert match, lines
         page.goto(match.group(1))
         expect(page.get_by_text("Navigate").first).to_be_visible(timeout=20_000)
+        # The photo checks are requests from the page (the probe's fetch): the Network tab.
+        page.get_by_role("tab", name="Network").click()
         expect(page.get_by_text("userphoto.aspx").first).to_be_visible()
         expect(page.get_by_text("Could not load trace")).to_have_count(0)
     finally:

@@ -88,6 +88,9 @@ def test_secrets_never_reach_files_or_output(tmp_path: Path) -> None:
             "INC-4242",
             "--zip",
             "--save-pages",
+            # The fullest trace (the default `light` plus a filmstrip): its frames are scanned too.
+            "--trace",
+            "full",
             env=env,
         )
         assert result.returncode == 0, result.stdout + result.stderr

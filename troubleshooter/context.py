@@ -19,6 +19,7 @@ from troubleshooter.targets import TargetBook
 from troubleshooter.tenant import TenantProfile
 
 SignInMode = Literal["password", "interactive"]
+TraceMode = Literal["full", "light", "off"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class SessionOptions:
     executable_path: str | None = None
     channel: str | None = None
     endpoint: str | None = None
+    trace: TraceMode = "light"  # light: DOM snapshots without the filmstrip
 
     @property
     def show_window(self) -> bool:

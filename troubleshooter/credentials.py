@@ -58,13 +58,15 @@ def resolve_credentials(
     allow_prompt: bool = True,
 ) -> Credentials:
     """Find the password (env, keyring, fallback, prompt) and the TOTP secret (env, keyring)."""
-    totp = os.environ.get(totp_env) or _keyring_get(KEYRING_TOTP_SERVICE, upn)
+    # The simulated tenant's users (a fallback password) are not in the OS keyring.
+    keyring_get = _keyring_get if fallback_password is None else lambda service, upn: None
+    totp = os.environ.get(totp_env) or keyring_get(KEYRING_TOTP_SERVICE, upn)
     if totp:
         _check_totp_secret(totp, totp_env)
     password = os.environ.get(password_env)
     source = f"environment ({password_env})"
     if not password:
-        password, source = _keyring_get(KEYRING_SERVICE, upn), "keyring"
+        password, source = keyring_get(KEYRING_SERVICE, upn), "keyring"
     if not password and fallback_password:
         password, source = fallback_password, "simulated tenant demo password"
     if not password and allow_prompt and sys.stdin.isatty():

@@ -101,22 +101,26 @@ def run_scenario(
             except PlaywrightError as exc:
                 detail = without_secrets(first_line(exc), settings.credentials.secrets())
                 return _end(bus, judge, (Outcome.BROWSER_ERROR, 0, detail), {})
+            probe = PhotoProbe(context)
             ctx = RunContext(
                 settings=settings,
                 context=context,
                 page=page,
                 targets=targets,
-                probe=PhotoProbe(context),
+                probe=probe,
                 emit_event=bus.emit,
                 variables=variables,
             )
+            probe.front = lambda: ctx.page
             try:
                 for name, template in scenario.variables.items():
                     ctx.variables[name] = ctx.resolve(template)
-                return _finish(ctx, bus, judge, _run_steps(scenario, ctx, titles, bus))
+                failure = _run_steps(scenario, ctx, titles, bus)
             finally:
-                # Also after Ctrl-C between steps: keep the HAR and the trace.
+                # Also after Ctrl-C between steps: keep the HAR and the trace. Before the
+                # verdict, so that the report files are rendered once, with both listed.
                 _save_recordings(ctx, recordings, bus)
+            return _finish(ctx, bus, judge, failure)
 
 
 @contextlib.contextmanager
@@ -211,7 +215,11 @@ def _run_steps(
 
 
 def _start_trace(ctx: RunContext) -> None:
-    ctx.context.tracing.start(screenshots=True, snapshots=True, sources=False)
+    """Trace with DOM snapshots of every action; ``full`` also keeps the filmstrip."""
+    mode = ctx.settings.session.trace
+    if mode == "off":
+        return
+    ctx.context.tracing.start(screenshots=mode == "full", snapshots=True, sources=False)
     ctx.tracing = True
 
 

@@ -11,8 +11,6 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
-
 from troubleshooter.errors import BadInputError
 
 # Microsoft Entra ID: a UPN has at most 64 characters before the @ and 48 after it, 113 in all,
@@ -64,6 +62,8 @@ def check_upn(upn: str, option: str = "--user") -> str:
             f"{option} {shown(value)}: the part of a UPN before the @ may only have letters, "
             "digits and . - _ ' ! # ^ ~"
         )
+    from email_validator import EmailNotValidError, validate_email  # 0.2 s: only when needed
+
     try:
         validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -23,6 +25,13 @@ from troubleshooter.cli.common import (
     session_options,
 )
 from troubleshooter.errors import TroubleshooterError
+
+
+class TraceOpt(StrEnum):
+    full = "full"
+    light = "light"
+    off = "off"
+
 
 if TYPE_CHECKING:
     from troubleshooter.jobs import RunRequest
@@ -75,6 +84,14 @@ def run(
     zip_: Annotated[
         bool, typer.Option("--zip", help="Also write <run folder>.zip, to attach to the ticket.")
     ] = False,
+    trace: Annotated[
+        TraceOpt,
+        typer.Option(
+            "--trace",
+            help="Playwright trace after sign-in: light (a DOM snapshot of every action), "
+            "full (also a filmstrip of screenshots, a bigger bundle) or off.",
+        ),
+    ] = TraceOpt.light,
     save_pages: Annotated[
         bool,
         typer.Option(
@@ -95,8 +112,11 @@ def run(
         tenant=tenant,
         site=site,
         out=out,
-        session=session_options(
-            sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
+        session=replace(
+            session_options(
+                sign_in, headed, sign_in_timeout, executable_path, channel, browser_endpoint
+            ),
+            trace=trace.value,
         ),
         poll_timeout_s=poll_timeout,
         ticket=ticket,

@@ -26,7 +26,15 @@ THUMB_WIDTH = 360
 TIMELINE_KINDS = frozenset(
     {ArtifactKind.PAGE, ArtifactKind.ELEMENT}
 )  # photos and the composite have their own section
-_MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
+_MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+EMBED_AS_IS_BYTES = 16_000  # smaller images are embedded as they are
+EMBED_MAX_WIDTH = 1280  # larger ones as a JPEG at most this wide (banner text readable)
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,28 @@ def _picture(folder: Path, artifact: Artifact, thumb: bool = False) -> Picture |
     content = path.read_bytes()
     alt = artifact.description or artifact.path
     small = _thumbnail(content) if thumb else None
-    return Picture(artifact.path, alt, _data_uri(content, path.suffix), small)
+    return Picture(artifact.path, alt, _embedded(content, path.suffix), small)
+
+
+def _embedded(content: bytes, suffix: str) -> str:
+    """The image for the report: small ones and photos (JPEG) as they are, screenshots as a
+    lighter JPEG copy (WebP is 2x smaller but 10x slower to encode). The full-size file is
+    next to report.html, under the picture's path."""
+    if len(content) <= EMBED_AS_IS_BYTES or suffix.lower() in (".jpg", ".jpeg"):
+        return _data_uri(content, suffix)
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            rgb = image.convert("RGB")
+    except OSError:
+        return _data_uri(content, suffix)
+    if rgb.width > EMBED_MAX_WIDTH:
+        height = round(rgb.height * EMBED_MAX_WIDTH / rgb.width)
+        rgb = rgb.resize((EMBED_MAX_WIDTH, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    rgb.save(out, format="JPEG", quality=75, optimize=True)
+    if out.tell() >= len(content):
+        return _data_uri(content, suffix)
+    return _data_uri(out.getvalue(), ".jpg")
 
 
 def _data_uri(content: bytes, suffix: str) -> str:

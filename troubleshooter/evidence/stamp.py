@@ -48,7 +48,7 @@ def stamp_png(content: bytes, stamp: Stamp) -> bytes:
         draw.text((PAD, PAD + number * line_height), text, fill=BANNER_FG, font=font)
     canvas.paste(image, (0, banner_height))
     out = io.BytesIO()
-    canvas.save(out, format="PNG", optimize=True)
+    canvas.save(out, format="PNG")  # optimize=True: ~3% smaller for ~3× the time
     return out.getvalue()
 
 

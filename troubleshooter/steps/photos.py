@@ -31,7 +31,18 @@ from troubleshooter.scenario import CaptureReferenceStep, CheckSharePointPhotoSt
 from troubleshooter.steps import StepOutcome, handler
 from troubleshooter.steps.navigation import fresh_page
 
-POLL_INTERVAL_S = 2.0
+# Asking SharePoint again: fast at first (the copy often changes within seconds of the
+# trigger), then slower, never more often than FIRST_POLL_S nor less than every MAX_POLL_S.
+FIRST_POLL_S = 0.25
+EARLY_POLL_S = 2.0  # the longest wait in the first 20 s
+MAX_POLL_S = 60.0  # a real tenant can take hours: about one request a minute then
+
+
+def poll_wait(attempt: int, elapsed_s: float) -> float:
+    """Seconds to wait before asking again: doubling from FIRST_POLL_S, then a tenth of the
+    time already waited (so ~10% more requests per doubling of the wait), capped."""
+    doubling = FIRST_POLL_S * (1 << min(attempt, 16))
+    return min(doubling, max(EARLY_POLL_S, elapsed_s / 10), MAX_POLL_S)
 
 
 @handler(CaptureReferenceStep)
@@ -238,20 +249,22 @@ def composite(ctx: RunContext, step: CompositeStep) -> StepOutcome:
 @handler(CheckSharePointPhotoStep)
 def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> StepOutcome:
     sharepoint, upn = ctx.settings.tenant.sharepoint, ctx.settings.upn
-    large = _fetch(ctx, userphoto_url(sharepoint, upn, "L"))
+    urls = {size: userphoto_url(sharepoint, upn, size) for size in ("L", "M", "S")}
+    samples = _fetch_all(ctx, urls)
     reference = ctx.photos.reference
-    if step.poll and reference is not None:
+    if step.poll and reference is not None and not _matches(samples["L"], reference):
         chosen = ctx.settings.poll_timeout_s
         timeout = step.timeout_s if chosen is None else chosen
-        start = time.monotonic()
-        while not _matches(large, reference) and time.monotonic() - start < timeout:
-            ctx.waiting("waiting for SharePoint to refresh its copy…", time.monotonic() - start)
-            ctx.page.wait_for_timeout(POLL_INTERVAL_S * 1000)
-            large = _fetch(ctx, userphoto_url(sharepoint, upn, "L"))
-    samples = {"L": large}
-    for size in SIZES:
-        if size != "L":
-            samples[size] = _fetch(ctx, userphoto_url(sharepoint, upn, size))
+        start, attempt, large = time.monotonic(), 0, samples["L"]
+        while not _matches(large, reference) and (elapsed := time.monotonic() - start) < timeout:
+            ctx.waiting("waiting for SharePoint to refresh its copy…", elapsed)
+            wait = min(poll_wait(attempt, elapsed), timeout - elapsed)
+            ctx.page.wait_for_timeout(wait * 1000)
+            attempt += 1
+            large = _fetch_all(ctx, {"L": urls["L"]})["L"]
+        # The other sizes as they are now, with the large one that ended the wait.
+        samples = {"L": large, **_fetch_all(ctx, {s: urls[s] for s in ("M", "S")})}
+    large = samples["L"]
     ctx.photos.checked(step.label, samples)
     data: dict[str, Any] = {"sizes": {}}
     for size in SIZES:
@@ -272,11 +285,13 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
     return StepOutcome(_describe(large, reference), data)
 
 
-def _fetch(ctx: RunContext, url: str) -> PhotoSample:
-    sample = ctx.probe.fetch(url)
-    if sample.status >= 500 or sample.status == 0:
-        raise PageError(f"{url} answered HTTP {sample.status}")
-    return sample
+def _fetch_all(ctx: RunContext, urls: dict[str, str]) -> dict[str, PhotoSample]:
+    """Each size's photo, fetched at once; a server error stops the step."""
+    samples = dict(zip(urls, ctx.probe.fetch_all(list(urls.values())), strict=True))
+    for size, sample in samples.items():
+        if sample.status >= 500 or sample.status == 0:
+            raise PageError(f"{urls[size]} answered HTTP {sample.status}")
+    return samples
 
 
 def _matches(sample: PhotoSample, reference: PhotoSample) -> bool:

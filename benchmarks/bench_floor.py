@@ -1,0 +1,128 @@
+"""Benchmark: the tool against the floor, a hand-written script doing the same work.
+
+`troubleshooter run sharepoint-resync` for the demo user (embedded simulated tenant, evidence
+on) and `benchmarks/floor_script.py` (same sim, same steps, same evidence files) run as whole
+processes, interleaved, in pairs; then `--help`, `compare a b` and `scenarios list` against
+`python -c "import typer"`. Medians of wall time, CPU (user + system, children included) and
+peak RSS (the largest process of each tree), and the ratios tool / floor.
+
+Run: .venv/bin/python benchmarks/bench_floor.py [--pairs 7] [--trace light]  (Markdown out)
+Target (issue 12): the run at ≤ 1.10× the floor's wall and CPU; compare ≤ 2× import typer CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+UPN = "adele.vance@contoso.onmicrosoft.com"
+IMAGES = HERE.parent / "tests" / "data" / "calibration"
+TRACE_OPTION = (
+    "--trace"
+    in subprocess.run(
+        [str(BIN / "troubleshooter"), "run", "--help"], capture_output=True, text=True
+    ).stdout
+)
+ENV = {k: v for k, v in os.environ.items() if k != "TROUBLESHOOTER_PASSWORD"}
+
+
+def measure(argv: list[str]) -> dict[str, float]:
+    """Run ``argv`` to its end; wall s, CPU s of the whole tree, largest RSS MB."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"{argv[:3]} exited {process.returncode}:\n{error[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"wall": wall, "cpu": cpu, "rss": usage.ru_maxrss / 1024}
+
+
+def tool_run(out: Path, trace: str) -> list[str]:
+    argv = [str(BIN / "troubleshooter"), "run", "sharepoint-resync", "--user", UPN]
+    argv += ["--out", str(out)]
+    return argv if trace == "full" and not TRACE_OPTION else [*argv, "--trace", trace]
+
+
+def floor_run(out: Path, trace: str) -> list[str]:
+    return [sys.executable, str(HERE / "floor_script.py"), str(out), "--trace", trace]
+
+
+def pairs(first: list[str], second: list[str], n: int) -> tuple[list[dict], list[dict]]:
+    a, b = [], []
+    for i in range(n):  # alternate who goes first: a busy machine drifts
+        order = [(first, a), (second, b)] if i % 2 == 0 else [(second, b), (first, a)]
+        for argv, results in order:
+            results.append(measure(argv))
+    return a, b
+
+
+def median(results: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in results)
+
+
+def table(title: str, rows: list[tuple[str, list[dict], list[dict]]], base: str) -> None:
+    print(f"\n### {title}\n")
+    print(f"| what | wall s | × {base} | CPU s | × {base} | peak RSS MB | × {base} |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, results, floor in rows:
+        cells = [name]
+        for key in ("wall", "cpu", "rss"):
+            value, ref = median(results, key), median(floor, key)
+            cells += [f"{value:.2f}" if key != "rss" else f"{value:.0f}", f"{value / ref:.2f}"]
+        print("| " + " | ".join(cells) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--trace", choices=["full", "light", "off"], default="light")
+    parser.add_argument("--skip-run", action="store_true", help="only the start-up commands")
+    args = parser.parse_args()
+    print(f"{args.pairs} interleaved pairs, trace {args.trace}, medians")
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.skip_run:
+            count = iter(range(10**6))
+            tool, floor = [], []
+            for i in range(args.pairs):
+                first = (tool_run(Path(tmp, f"t{next(count)}"), args.trace), tool)
+                second = (floor_run(Path(tmp, f"f{next(count)}"), args.trace), floor)
+                for argv, results in (first, second) if i % 2 == 0 else (second, first):
+                    results.append(measure(argv))
+            table(
+                "Run: tool vs hand-written script",
+                [("tool", tool, floor), ("script", floor, floor)],
+                "script",
+            )
+        typer = [sys.executable, "-c", "import typer"]
+        exe = str(BIN / "troubleshooter")
+        commands = {
+            "--help": [exe, "--help"],
+            "compare": [
+                exe,
+                "compare",
+                str(IMAGES / "astronaut.jpg"),
+                str(IMAGES / "astronaut.jpg"),
+            ],
+            "scenarios list": [exe, "scenarios", "list"],
+        }
+        rows = []
+        for name, argv in commands.items():
+            results, base = pairs(argv, typer, max(args.pairs, 7))
+            rows.append((name, results, base))
+        rows.append(("import typer", rows[0][2], rows[0][2]))
+        table('Start-up: commands vs `python -c "import typer"`', rows, "typer")
+
+
+if __name__ == "__main__":
+    main()
