@@ -190,4 +190,12 @@ def recheck(
         typer.echo("interrupted", err=True)
         raise typer.Exit(130) from None
     typer.echo(f"Evidence: {result.folder} (recheck {result.number})")
+    bundle = result.folder.with_name(result.folder.name + ".zip")
+    if bundle.is_file():
+        from troubleshooter.evidence.bundle import bundle as write_bundle
+
+        # The first run's zip no longer holds the whole folder: attach this one instead.
+        typer.echo(
+            f"Bundle: {write_bundle(result.folder)} (rewritten with recheck {result.number})"
+        )
     raise typer.Exit(result.exit_code)

@@ -165,11 +165,31 @@ def _redacted_form(post: dict[str, Any]) -> str:
     return urlencode([(p.get("name", ""), REDACTED) for p in post.get("params", [])])
 
 
+# HAR 1.2 allows -1 ("does not apply") only for these; send, wait and receive must be >= 0.
+_OPTIONAL_TIMINGS = frozenset({"blocked", "dns", "connect", "ssl"})
+
+
+def normalise_timings(entry: dict[str, Any]) -> None:
+    """Chromium writes -1 for a wait or receive it did not see: HAR 1.2 wants 0 there."""
+    timings = entry.get("timings")
+    if not isinstance(timings, dict):
+        return
+    for name, value in timings.items():
+        if name not in _OPTIONAL_TIMINGS and isinstance(value, int | float) and value < 0:
+            timings[name] = 0
+    total = sum(
+        v for k, v in timings.items() if k != "comment" and isinstance(v, int | float) and v > 0
+    )
+    if isinstance(entry.get("time"), int | float) and entry["time"] < total:
+        entry["time"] = total
+
+
 def redact_har(data: bytes) -> bytes:
     """A HAR without cookies, auth headers, tokens, secret query values or form bodies."""
     har = json.loads(data)
     for entry in har.get("log", {}).get("entries", []):
         redact_entry(entry)
+        normalise_timings(entry)
     return (json.dumps(scrub(har), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
