@@ -22,7 +22,7 @@ from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 pytestmark = pytest.mark.slow
 
 STALE = "adele.vance@contoso.onmicrosoft.com"
-LATE_S = 6.0  # SharePoint refreshes this long after the trigger: after the first run ends
+LATE_S = 25.0  # SharePoint refreshes this long after the trigger: after the first run ends
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 HUMAN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 
@@ -138,3 +138,20 @@ def test_recheck_puts_the_latest_state_on_top_and_rewrites_the_zip(
     assert "composite-recheck-1.png" in names
     assert "Latest state, from" in html
     assert verify(Path(bundle)).ok
+
+
+def test_composite_has_a_verdict_banner_and_the_account_circle_is_enlarged(
+    stale_run: StaleRun,
+) -> None:
+    from PIL import Image
+
+    from troubleshooter.evidence.stamp import BAD_BG, SMALL_CAPTURE_PX
+
+    with Image.open(stale_run.folder / "composite.png") as composite:
+        assert composite.convert("RGB").getpixel((2, 2)) == BAD_BG, "still-stale: a red banner"
+    with Image.open(stale_run.folder / "account-circle.png") as circle:
+        assert circle.height >= SMALL_CAPTURE_PX + 60, circle.size
+    report = json.loads((stale_run.folder / "report.json").read_text())
+    step = next(s for s in report["artifacts"] if s["name"] == "account-circle")
+    assert "enlarged" in step["description"] or step["kind"] == "element"
+    assert verify(stale_run.folder).ok, "the bannered composite is the file the manifest lists"

@@ -27,9 +27,25 @@ if TYPE_CHECKING:
     from troubleshooter.jobs import RunRequest
 
 
+def _builtin_scenarios() -> str:
+    """The built-in scenario names for --help, without importing the (slow) scenario models;
+    the same folders as scenario.builtin_dir (a test keeps them equal)."""
+    from importlib import resources
+
+    packaged = resources.files("troubleshooter") / "builtin_scenarios"
+    repo = Path(__file__).resolve().parents[2] / "scenarios"
+    folder = Path(str(packaged)) if packaged.is_dir() else repo
+    return ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+
+
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a YAML file.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help=f"A built-in scenario ({_builtin_scenarios()}) or a scenario YAML file."
+        ),
+    ],
     user: Annotated[str, typer.Option("--user", help="UPN of the user being helped.")],
     tenant: TenantOpt = "sim",
     site: Annotated[
