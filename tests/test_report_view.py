@@ -151,7 +151,4 @@ def test_composite_has_a_verdict_banner_and_the_account_circle_is_enlarged(
         assert composite.convert("RGB").getpixel((2, 2)) == BAD_BG, "still-stale: a red banner"
     with Image.open(stale_run.folder / "account-circle.png") as circle:
         assert circle.height >= SMALL_CAPTURE_PX + 60, circle.size
-    report = json.loads((stale_run.folder / "report.json").read_text())
-    step = next(s for s in report["artifacts"] if s["name"] == "account-circle")
-    assert "enlarged" in step["description"] or step["kind"] == "element"
     assert verify(stale_run.folder).ok, "the bannered composite is the file the manifest lists"
