@@ -119,6 +119,7 @@ def test_recheck_puts_the_latest_state_on_top_and_rewrites_the_zip(
     result = run_cli("recheck", str(folder), env={"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD})
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Bundle: {bundle} (rewritten with recheck 1)" in result.stdout
+    assert result.stdout.splitlines()[-1] == f"Open: {(folder / 'report.html').resolve()}"
 
     page.goto((folder / "report.html").as_uri())
     assert page.title().startswith("synced · ")

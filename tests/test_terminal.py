@@ -3,13 +3,17 @@ rows, scenario names in --help and a "did you mean" for a misspelt one."""
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from tests.helpers import run_cli
 from troubleshooter.doctor import CHANNEL_PATHS
+from troubleshooter.events import StepFinished, StepStarted, Waiting
+from troubleshooter.progress import ProgressPrinter, plain
 from troubleshooter.scenario import builtin_names
 
 NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
@@ -75,3 +79,40 @@ def test_a_misspelt_scenario_gets_did_you_mean() -> None:
     )
     far = run_cli("run", "zzz", "--user", UPN)
     assert far.returncode == 2 and "did you mean" not in far.stderr
+
+
+def _printed(*events: object) -> str:
+    out = io.StringIO()
+    printer = ProgressPrinter(Console(file=out, width=80, force_terminal=False, highlight=False))
+    for event in events:
+        printer(event)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_progress_says_how_long_a_wait_may_last_and_that_a_stale_copy_differs() -> None:
+    started = StepStarted(9, "check_sharepoint_photo", "Ask SharePoint again")
+    waits = [Waiting(9, "waiting for SharePoint to refresh its copy", s, 60) for s in (1, 3, 7)]
+    stale = {"sizes": {"L": {"comparison": {"same": False}}}}
+    finished = StepFinished(
+        9,
+        "check_sharepoint_photo",
+        "Ask SharePoint again",
+        "ok",
+        60.2,
+        detail="SharePoint's copy differs",
+        data=stale,
+    )
+    text = _printed(started, *waits, finished)
+    assert "waiting for SharePoint to refresh its copy (1 s of 60 s)" in text
+    assert "(7 s of 60 s)" in text and "(3 s of 60 s)" not in text, "one line every 5 s"
+    assert "Ask SharePoint again … differs (60.2 s)" in text and " ok " not in text
+
+
+def test_progress_details_use_plain_words() -> None:
+    assert plain("clicked sharepoint_icon (found by role='link' name='SharePoint')") == (
+        "clicked the SharePoint icon"
+    )
+    assert plain("captured own_persona") == "captured the user's photo on the page"
+    assert plain("people_webpart is visible (found by css=\"div[data-x*='P']\")") == (
+        "the People web part is visible"
+    )

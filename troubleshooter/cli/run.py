@@ -162,7 +162,19 @@ def _run_and_exit(request: RunRequest) -> NoReturn:
         typer.echo(f"Evidence: {job.folder}")
     if job.bundle is not None:
         typer.echo(f"Bundle: {job.bundle}")
+    if job.folder is not None:
+        _open_line(job.folder)
     raise typer.Exit(job.result.exit_code)
+
+
+def _open_line(folder: Path) -> None:
+    """The last line of every run: the report to open (a link where the terminal allows)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    report = (folder / "report.html").resolve()
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"Open: [link={report.as_uri()}]{escape(str(report))}[/link]")
 
 
 @app.command()

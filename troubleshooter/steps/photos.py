@@ -168,7 +168,8 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
         timeout = step.timeout_s if chosen is None else chosen
         start = time.monotonic()
         while not _matches(large, reference) and time.monotonic() - start < timeout:
-            ctx.waiting("waiting for SharePoint to refresh its copy…", time.monotonic() - start)
+            elapsed = time.monotonic() - start
+            ctx.waiting("waiting for SharePoint to refresh its copy", elapsed, timeout)
             ctx.page.wait_for_timeout(POLL_INTERVAL_S * 1000)
             large = _fetch(ctx, userphoto_url(sharepoint, upn, "L"))
     samples = {"L": large}
