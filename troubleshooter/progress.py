@@ -109,7 +109,9 @@ class ProgressPrinter:
     @staticmethod
     def _line(markup: str) -> Text:
         """One line, cut with an ellipsis rather than wrapped: the live line must not jump."""
-        return Text.from_markup(markup, overflow="ellipsis", no_wrap=True)
+        line = Text.from_markup(markup, overflow="ellipsis")
+        line.no_wrap = True
+        return line
 
     def _stop(self) -> None:
         if self._status is not None:
