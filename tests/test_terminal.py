@@ -116,3 +116,40 @@ def test_progress_details_use_plain_words() -> None:
     assert plain("people_webpart is visible (found by css=\"div[data-x*='P']\")") == (
         "the People web part is visible"
     )
+
+
+@linux_only
+def test_an_empty_password_at_the_prompt_is_asked_again() -> None:
+    import os
+    import pty
+
+    script = (
+        "from troubleshooter.credentials import resolve_credentials\n"
+        "c = resolve_credentials('a@contoso.com')\n"
+        "print('RESULT', c.source, c.password == 'Typed-Pa55')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TROUBLESHOOTER_")}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a person's terminal is its stdin
+        os.execve(sys.executable, [sys.executable, "-c", script], env)
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        while marker not in output:
+            output += os.read(fd, 1024)
+
+    read_until(b"(not shown): ")
+    os.write(fd, b"\n")
+    read_until(b"type it again")
+    read_until(b"(not shown): ")
+    os.write(fd, b"Typed-Pa55\n")
+    try:
+        read_until(b"RESULT")
+        read_until(b"\n")
+    finally:
+        os.waitpid(pid, 0)
+    assert b"RESULT prompt True" in output
+    assert output.count(b"(not shown): ") == 2
+    assert b"Typed-Pa55" not in output, "never echoed"
