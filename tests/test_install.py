@@ -30,7 +30,7 @@ def test_the_wheel_installs_into_a_fresh_venv_and_runs_the_demo(tmp_path: Path) 
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")  # .venv\Scripts on Windows
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", str(wheel)],
+        [str(python), "-m", "pip", "install", "--quiet", "--no-compile", str(wheel)],
         capture_output=True,
         text=True,
     )

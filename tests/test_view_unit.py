@@ -76,3 +76,17 @@ def test_exit_codes_are_sorted_and_give_advice() -> None:
     codes = [int(line.split()[0]) for line in result.stdout.splitlines() if line[:3].strip()]
     assert codes == sorted(codes) and len(codes) == len(all_outcomes())
     assert result.stdout.count("Next: ") == len(all_outcomes())
+
+
+def test_a_password_that_is_a_word_is_blanked_as_a_value_not_in_prose() -> None:
+    from troubleshooter.evidence.redact import REDACTED, without_secrets
+
+    word = ["network"]
+    prose = "check the network, the VPN or proxy"
+    assert without_secrets(prose, word) == prose, "the message stays readable"
+    assert without_secrets("network", word) == REDACTED
+    assert without_secrets("login?passwd=network&x=1", word) == f"login?passwd={REDACTED}&x=1"
+    assert without_secrets({"value": "network"}, word) == {"value": REDACTED}
+    assert without_secrets('{"password": "network"}', word) == f'{{"password": "{REDACTED}"}}'
+    strong = "Quartz-Zebra-7741!&Plum"
+    assert without_secrets(f"typed {strong} here", [strong]) == f"typed {REDACTED} here"

@@ -110,13 +110,32 @@ def without_secrets(value: Any, literals: Iterable[str] = ()) -> Any:
         return value
     if isinstance(value, str):
         for secret in secrets:
-            value = value.replace(secret, REDACTED)
+            value = _blank(value, secret)
         return value
     if isinstance(value, dict):
         return {key: without_secrets(item, secrets) for key, item in value.items()}
     if isinstance(value, list):
         return [without_secrets(item, secrets) for item in value]
     return value
+
+
+WORD_LIKE_MAX = 12  # a secret of at most this many letters could be an ordinary word
+
+
+def _blank(text: str, secret: str) -> str:
+    """The text with the secret blanked where it is a value.
+
+    A secret that could be an ordinary word (a password like ``network``) is blanked where it
+    stands as a value: the whole text, or right after ``=``, ``:`` or a quote up to a delimiter.
+    Blanking it everywhere would garble messages ("check the [REDACTED], the VPN") and so point
+    at the password. Any other secret is blanked wherever it appears.
+    """
+    if not (secret.isalpha() and len(secret) <= WORD_LIKE_MAX):
+        return text.replace(secret, REDACTED)
+    if text == secret:
+        return REDACTED
+    value = re.compile(rf"(?<=[=:\"'`]){re.escape(secret)}(?=$|[&\"'`;,\s)\]}}])")
+    return value.sub(REDACTED, text)
 
 
 def _is_pair(value: dict[str, Any]) -> bool:
