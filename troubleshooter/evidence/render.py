@@ -257,13 +257,14 @@ def _comparison_note(entry: VerdictPhoto | None, large: Sample | None) -> str:
 
 
 def _stopped_step(report: Report) -> dict[str, Any] | None:
-    """The step the run stopped at, when it did not finish normally."""
-    if report.status == "finished":
-        return None
+    """The step the run stopped at: the verdict's failed step (a sign-in failure finishes the
+    run too), or the last step of a run that did not finish."""
     failed = report.verdict.failed_step if report.verdict else None
     steps = [s.model_dump(mode="json") for s in report.steps]
     if failed is not None:
         return next((s for s in steps if s["index"] == failed), None)
+    if report.status == "finished":
+        return None
     return steps[-1] if steps else None
 
 
