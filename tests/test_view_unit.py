@@ -90,3 +90,24 @@ def test_a_password_that_is_a_word_is_blanked_as_a_value_not_in_prose() -> None:
     assert without_secrets('{"password": "network"}', word) == f'{{"password": "{REDACTED}"}}'
     strong = "Quartz-Zebra-7741!&Plum"
     assert without_secrets(f"typed {strong} here", [strong]) == f"typed {REDACTED} here"
+
+
+def test_a_finished_run_that_failed_a_step_names_it_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_evidence_unit import _synthetic_report
+    from troubleshooter.evidence.model import Report
+    from troubleshooter.evidence.render import render_html, render_summary
+
+    data = _synthetic_report(tmp_path, "interrupted")
+    detail = "the sign-in page does not know adele@contoso.com"
+    data["status"] = "finished"
+    data["verdict"].update(  # type: ignore[union-attr]
+        outcome="unknown-account", exit_code=11, summary="Unknown.", detail=detail
+    )
+    data["steps"][0]["detail"] = detail  # type: ignore[index]
+    report = Report.model_validate(data)
+    summary = render_summary(report, tmp_path.name)
+    assert f"- **Stopped at:** step 1, Open ({detail})" in summary
+    html = render_html(report, tmp_path)
+    box = html.split('id="verdict"')[1].split("</div>")[0]
+    assert box.count(detail) == 1, "said once in the verdict box"
+    assert "Stopped at step 1:</strong> Open</p>" in html
