@@ -86,6 +86,8 @@ def _classic_sign_in(page: Page, upn: str, password: str = DEMO_PASSWORD) -> Non
     """Fill the classic email and password pages (the caller handles what follows)."""
     page.locator("#i0116").fill(upn)
     page.locator("#idSIButton9").click()
+    # The view switches in place; #i0118 is in the DOM (off-screen) before it shows.
+    expect(page.get_by_role("heading", name="Enter password")).to_be_visible()
     page.locator("#i0118").fill(password)
     page.locator("#idSIButton9").click()
 

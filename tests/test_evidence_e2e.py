@@ -337,6 +337,34 @@ def test_ctrl_c_leaves_an_interrupted_report_naming_the_step(tmp_path: Path) -> 
     )
 
 
+def test_sigterm_ends_like_ctrl_c_with_exit_143(tmp_path: Path) -> None:
+    proc, path = _start_polling_run(tmp_path)
+    # `kill PID`, `timeout` and container stops signal the tool's own process.
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stdout + stderr
+    report = _read_valid(path)
+    last = report["steps"][-1]
+    assert report["status"] == "interrupted"
+    assert report["verdict"]["outcome"] == "interrupted"
+    assert last["detail"] == "stopped by SIGTERM"
+    assert verify(path.parent).ok
+    kept = {p.name for p in path.parent.iterdir()}
+    assert {"network.har", "trace.zip"} <= kept, "what was recorded survives the SIGTERM"
+
+
+def test_sigterm_to_the_process_group_still_ends_interrupted(tmp_path: Path) -> None:
+    proc, path = _start_polling_run(tmp_path)
+    # A service manager may stop the whole group: Playwright's driver then dies with it, so
+    # the HAR and trace cannot be saved, but the report still says how the run ended.
+    os.killpg(proc.pid, signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stdout + stderr
+    report = _read_valid(path)
+    assert (report["status"], report["verdict"]["outcome"]) == ("interrupted", "interrupted")
+    assert verify(path.parent).ok
+
+
 def test_a_killed_run_leaves_a_valid_report_naming_its_last_step(tmp_path: Path) -> None:
     proc, path = _start_polling_run(tmp_path)
     proc.send_signal(signal.SIGKILL)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,9 @@ def _png() -> bytes:
 
 
 PNG = _png()
-LATE_S = 8.0  # SharePoint's refresh comes this long after the trigger: after the first run
+# SharePoint's refresh is due this long after the trigger: never within the first run, however
+# slow the machine; the test then lets it happen (the sim's background job runs at once).
+LATE_S = 3600.0
 
 
 def first_run(sim: SimTenant, tmp_path: Path, upn: str) -> tuple[Path, dict[str, Any]]:
@@ -55,12 +56,10 @@ def test_recheck_sees_a_late_refresh(tmp_path: Path) -> None:
         folder, first = first_run(sim, tmp_path, STALE)
         assert first["verdict"]["outcome"] == "still-stale"
         assert first["inputs"]["tenant"] == str(tmp_path / "sim-tenant.yaml")
-        due = sim.state.refresh_pending(STALE)
-        # The first run triggered the refresh and ended still-stale: the refresh is due after
-        # it (on a loaded machine it may already have happened).
+        # The first run triggered the refresh and ended still-stale; later, SharePoint's
+        # background job brings its copy up to date.
         triggers_before = len(sim.state.trigger_log)
-        if due is not None:
-            time.sleep(max(0.0, due - time.time()) + 0.2)
+        assert sim.state.run_due_refresh_now(STALE), "the first run triggered a refresh"
 
         result = run_cli("recheck", str(folder), env=ENV)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -79,7 +78,7 @@ def test_recheck_sees_a_late_refresh(tmp_path: Path) -> None:
     assert entry["status"] == "finished"
     assert entry["verdict"]["outcome"] == "synced"
     assert entry["verdict"]["exit_code"] == 0
-    assert entry["elapsed_since_first_run_s"] >= LATE_S - 2
+    assert entry["elapsed_since_first_run_s"] > 0
     assert entry["elapsed_since_first_run"].endswith(" s")
     assert entry["photos"]["after"]["sizes"]["L"]["comparison"]["same"] is True
     assert entry["verdict"]["comparison"]["after"]["same"] is True

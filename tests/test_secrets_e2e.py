@@ -87,6 +87,7 @@ def test_secrets_never_reach_files_or_output(tmp_path: Path) -> None:
             "--ticket",
             "INC-4242",
             "--zip",
+            "--save-pages",
             env=env,
         )
         assert result.returncode == 0, result.stdout + result.stderr
@@ -98,6 +99,9 @@ def test_secrets_never_reach_files_or_output(tmp_path: Path) -> None:
         issued = sim.state.issued_secrets
         kinds = {secret.kind for secret in issued}
         expected = {"ESTSAUTH", "code", "id_token", "OhpSession", "FedAuth", "rtFa", "_oat_", "P4"}
+        expected.add("flowToken")  # flowToken, ctx and canary of the sign-in page
+        saved = sorted(folder.glob("saved-page-*.html"))
+        assert any("sign-in-totp" in p.name for p in saved), "the TOTP view was saved too"
         assert expected <= kinds, f"the run must have been handed every kind of secret: {kinds}"
         assert sum(secret.kind == "code" for secret in issued) >= 4, "two sign-ins, 2+ parties"
 
@@ -114,3 +118,45 @@ def test_secrets_never_reach_files_or_output(tmp_path: Path) -> None:
         literals += [("TOTP secret", n) for n in variants(TOTP_SECRET)]
         assert_clean([*files, *output], literals + issued_needles(sim))
     assert (folder / "report.json").is_file()
+
+
+def test_diagnosis_of_a_missed_target_keeps_no_secret(tmp_path: Path) -> None:
+    """A target missed right after the password was typed: the page's copy, its aria snapshot
+    and the strategies hold no password, token or cookie."""
+    import yaml
+
+    from tests.helpers import ROOT
+
+    data = yaml.safe_load((ROOT / "troubleshooter" / "targets.yaml").read_text())
+    data["signin_submit"]["strategies"] = [{"css": "#idSIButton9-renamed"}]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(yaml.safe_dump(data, sort_keys=False))
+    users = users_with(UPN, password=PASSWORD, mfa="totp", totp_secret=TOTP_SECRET)
+    out = tmp_path / "out"
+    env = {"TROUBLESHOOTER_PASSWORD": PASSWORD, "TROUBLESHOOTER_TOTP_SECRET": TOTP_SECRET}
+    with SimTenant(options=SimOptions(sync_delay=0.2), users=users) as sim:
+        result = run_cli(
+            "run",
+            "sharepoint-resync",
+            "--user",
+            UPN,
+            "--tenant",
+            str(tenant_profile(sim, tmp_path)),
+            "--out",
+            str(out),
+            "--targets",
+            str(broken),
+            "--save-pages",
+            env=env,
+        )
+        assert result.returncode == 20, result.stdout + result.stderr
+        folder = only_run_folder(out)
+        page = (folder / "diagnosis-page.html").read_text()
+        assert 'name="flowToken"' in page and 'name="ctx"' in page and 'name="canary"' in page
+        assert (folder / "diagnosis-aria.yaml").is_file()
+        assert "#idSIButton9-renamed" in (folder / "diagnosis-strategies.txt").read_text()
+        assert "flowToken" in {secret.kind for secret in sim.state.issued_secrets}
+        output = [(f"run {s}", getattr(result, s).encode()) for s in ("stdout", "stderr")]
+        literals = [("password", n) for n in variants(PASSWORD)]
+        literals += [("TOTP secret", n) for n in variants(TOTP_SECRET)]
+        assert_clean([*blobs(out), *output], literals + issued_needles(sim))

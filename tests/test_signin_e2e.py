@@ -260,3 +260,31 @@ def test_identity_mismatch_when_someone_else_signs_in(
     assert code == 17, stdout + stderr
     assert f"signed in as alex.wilber@{DOMAIN}, expected {upn}" in stdout
     stopped_before_sharepoint(tmp_path / "out")
+
+
+@pytest.mark.parametrize("offscreen", ["corner", "position"])
+def test_hidden_password_input_does_not_fool_sign_in(make_sim, page: Page, offscreen: str) -> None:
+    """The real email view holds the password input off-screen: the UPN goes into the email
+    input, and the sign-in reaches the Microsoft 365 home."""
+    from troubleshooter.credentials import Credentials
+    from troubleshooter.signin import current_view, sign_in_with_password
+    from troubleshooter.targets import TargetBook
+
+    sim = make_sim(offscreen_style=offscreen)
+    upn = f"adele.vance@{DOMAIN}"
+    page.goto(sim.urls.home + "/login")
+    book = TargetBook.load()
+    assert page.locator("#i0118").is_visible() or offscreen == "position"
+    assert page.locator("#i0118").count() == 1
+    assert current_view(page, book) == "email"
+    typed: list[str] = []
+    page.on(
+        "request",
+        lambda r: typed.append(r.post_data or "") if "GetCredentialType" in r.url else None,
+    )
+    views = sign_in_with_password(
+        page, book, upn, Credentials(password=DEMO_PASSWORD, source="test"), 30
+    )
+    assert views == ["email", "password", "kmsi"]
+    assert typed and "username=adele.vance%40contoso.onmicrosoft.com" in typed[0]
+    assert book.try_find(page, "home_signed_in") is not None

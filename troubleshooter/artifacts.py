@@ -15,6 +15,8 @@ class ArtifactKind(StrEnum):
     COMPOSITE = "composite"  # the side-by-side picture
     HAR = "har"  # the network log
     TRACE = "trace"  # the Playwright trace
+    DIAGNOSIS = "diagnosis"  # why a target was not found: redacted HTML, aria snapshot, strategies
+    SAVED_PAGE = "saved-page"  # run --save-pages: a redacted copy of a page visited
 
 
 STAMPED_KINDS = frozenset({ArtifactKind.PAGE, ArtifactKind.ELEMENT})

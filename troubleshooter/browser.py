@@ -127,7 +127,8 @@ def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) 
             return playwright.chromium.connect(choice.endpoint, headers=header)
         return playwright.chromium.launch(
             headless=not headed,
-            handle_sigint=False,  # Ctrl-C is the runner's to handle: it saves the evidence
+            handle_sigint=False,  # Ctrl-C and SIGTERM are the runner's: it saves the evidence
+            handle_sigterm=False,
             executable_path=choice.executable if choice.source != "playwright" else None,
             channel=choice.channel,
             args=launch_args(),

@@ -48,6 +48,7 @@ class RunSettings:
     poll_timeout_s: float | None = None
     expected_photo: Path | None = None  # --expected-photo: the reference instead of the home's
     extra_variables: dict[str, str] = field(default_factory=dict)  # e.g. ${photo} from --photo
+    save_pages: bool = False  # --save-pages: a redacted copy of every page visited
 
 
 @dataclass
@@ -82,6 +83,7 @@ class RunContext:
     step_index: int = 0
     display_name: str | None = None
     tracing: bool = False
+    saved_pages: list[str] = field(default_factory=list)  # digests of the pages saved so far
 
     def resolve(self, text: str) -> str:
         return substitute(text, self.variables)

@@ -45,6 +45,7 @@ class RunRequest:
     ticket: str | None = None
     operator: str | None = None
     targets_file: Path | None = None
+    save_pages: bool = False
     sim_sync_delay: float | None = None
     expected_photo: Path | None = None
     photo: Path | None = None
@@ -87,6 +88,7 @@ def run_job(request: RunRequest, listeners: list[Listener] | None = None) -> Job
         expected_photo=request.expected_photo,
         variables=variables,
         sim_sync_delay=request.sim_sync_delay,
+        save_pages=request.save_pages,
     )
     # every input is refused before the folder is made
     check_targets(scenario, TargetBook.load(spec.targets_file), spec.targets_file)

@@ -17,7 +17,7 @@ from playwright.sync_api import ConsoleMessage, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from troubleshooter import __version__
+from troubleshooter import __version__, stopping
 from troubleshooter.artifacts import HAR, TRACE, ArtifactKind
 from troubleshooter.browser import choose_browser, launch, new_private_context
 from troubleshooter.context import RunContext, RunSettings
@@ -34,12 +34,12 @@ from troubleshooter.events import (
     utc_now,
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
+from troubleshooter.pages.diagnose import diagnose, save_page
 from troubleshooter.photo import Likeness, compare
 from troubleshooter.probe import PhotoProbe
 from troubleshooter.scenario import Scenario, step_title
-from troubleshooter.signin import SECRET_INPUTS
 from troubleshooter.steps import handler_for
-from troubleshooter.targets import TargetBook
+from troubleshooter.targets import TargetBook, TargetNotFound
 from troubleshooter.verdict import Decision, Outcome, PhotoFacts, decide, decision
 
 HAR_NAME = f"{HAR}.har"
@@ -121,21 +121,23 @@ def run_scenario(
 
 @contextlib.contextmanager
 def driver() -> Iterator[Playwright]:
-    """Start Playwright so that Ctrl-C reaches this process only.
+    """Start Playwright so that Ctrl-C and SIGTERM reach this process only.
 
-    A terminal sends SIGINT to the whole process group. Playwright's driver would then close
-    the browser at once, and the run could not save what it had captured; it starts with
-    SIGINT ignored instead (the browser runs in a process group of its own).
+    A terminal sends SIGINT to the whole process group, a service manager SIGTERM. Playwright's
+    driver would then close the browser at once, and the run could not save what it had
+    captured; it starts with both ignored instead (the browser runs in a process group of its
+    own).
     """
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT) if main else None
-    if main:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in stops} if main else {}
+    for sig in previous:
+        signal.signal(sig, signal.SIG_IGN)
     try:
         playwright = sync_playwright().start()
     finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     try:
         yield playwright
     finally:
@@ -163,12 +165,14 @@ def _run_steps(
         try:
             outcome = handler_for(step)(ctx, step)
             detail, data = outcome.detail, outcome.data
-        except KeyboardInterrupt:
-            status, detail = "failed", "interrupted by the operator"
+        except KeyboardInterrupt as exc:
+            status, detail = "failed", stopping.why(exc)
             failure = (Outcome.INTERRUPTED, index, detail)
         except TroubleshooterError as exc:
             status, detail = "failed", exc.message
             failure = (exc.outcome, index, exc.message)
+            if isinstance(exc, TargetNotFound):
+                data = diagnose(ctx, exc)
         except PlaywrightTimeoutError as exc:
             status, detail = "failed", first_line(exc)
             failure = (Outcome.PAGE_ERROR, index, detail)
@@ -181,6 +185,7 @@ def _run_steps(
             failure = (Outcome.INTERNAL_ERROR, index, detail)
         if step.screenshot or status == "failed":
             _page_screenshot(ctx, index, title, masked=status == "failed")
+        save_page(ctx, f"after step {index}: {title}")
         # Redacted once, here, for every listener: the terminal as much as the report.
         secrets = ctx.settings.credentials.secrets()
         if failure and failure[1] == index:
@@ -298,7 +303,7 @@ def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> N
     try:
         image = ctx.page.screenshot(
             full_page=True,
-            mask=[ctx.page.locator(SECRET_INPUTS)],
+            mask=ctx.targets.mask_locators(ctx.page, "secret_inputs"),
             timeout=15_000,
         )
     except PlaywrightError:

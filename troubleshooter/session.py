@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from troubleshooter import stopping
 from troubleshooter.context import RunSettings
 from troubleshooter.credentials import credentials_for
 from troubleshooter.errors import BadInputError, TroubleshooterError, first_line
@@ -57,12 +58,13 @@ def run_session(
             poll_timeout_s=spec.poll_timeout_s,
             expected_photo=spec.expected_photo,
             extra_variables=dict(spec.variables),
+            save_pages=spec.save_pages,
         )
         bus = EventBus(listeners, essential=[recorder] if recorder is not None else [])
         try:
             result = runner.run_scenario(scenario, settings, bus, targets, judge)
-        except KeyboardInterrupt:  # Ctrl-C outside a step: the runner could not say so itself
-            _abandon(recorder, Outcome.INTERRUPTED, "interrupted by the operator")
+        except KeyboardInterrupt as exc:  # outside a step: the runner could not say so itself
+            _abandon(recorder, Outcome.INTERRUPTED, stopping.why(exc))
             raise
         except BaseException as exc:
             outcome, detail = failure_of(exc)

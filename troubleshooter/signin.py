@@ -40,13 +40,21 @@ FAILURE_PATTERNS: list[tuple[Outcome, re.Pattern[str]]] = [
         ),
     ),
 ]
-TOTP_PAGE = "#idTxtBx_SAOTCC_OTC, input[name='otc']"
-PUSH_PAGE = "#idDiv_SAOTCAS_Title, #idRichContext_DisplaySign"
-NUDGE_PAGE = "#btnAskLaterLink"
 PROGRESS_EVERY_S = 5.0
 RETRY_AFTER_S = 10.0
-# Inputs whose values must not show in a screenshot.
-SECRET_INPUTS = "input[type='password'], input[name='otc'], #idTxtBx_SAOTCC_OTC"
+# Sign-in views, most specific first, each recognised by a target that must be *shown*: real
+# pages keep other views' inputs in the DOM (hidden off-screen), so an input merely existing
+# says nothing. A page showing both the email and the password input is the password view.
+VIEWS: list[tuple[str, str]] = [
+    ("totp", "totp_code"),
+    ("push", "push_prompt"),
+    ("nudge", "nudge_skip"),
+    ("kmsi", "kmsi_prompt"),
+    ("picker", "account_picker"),
+    ("password", "signin_password"),
+    ("email", "signin_email"),
+    ("landing", "landing_sign_in"),
+]
 
 
 Progress = Callable[[str, float], None]
@@ -64,13 +72,6 @@ def failure_on_page(page: Page) -> Outcome | None:
     return None
 
 
-def _visible(page: Page, selector: str) -> bool:
-    try:
-        return page.locator(selector).filter(visible=True).count() > 0
-    except Exception:
-        return False
-
-
 def _is_home(page: Page, targets: TargetBook) -> bool:
     return targets.try_find(page, "home_signed_in") is not None
 
@@ -81,6 +82,7 @@ def sign_in_with_password(
     upn: str,
     credentials: Credentials,
     timeout_s: float,
+    on_view: Callable[[str], None] | None = None,
 ) -> list[str]:
     """Walk the sign-in pages with a password (and TOTP code). Returns the pages seen."""
     if not credentials.password:
@@ -99,11 +101,13 @@ def sign_in_with_password(
         outcome = failure_on_page(page)
         if outcome is not None:
             raise SignInError(_failure_message(outcome, upn), outcome=outcome)
-        state = _current_state(page, targets)
-        # Act once per page; a page still showing after a while (a slow redirect) gets a retry.
+        state = current_view(page, targets)
+        # Act once per view; a view still showing after a while (a slow redirect) gets a retry.
         if state and time.monotonic() - acted_at.get(state, -RETRY_AFTER_S) >= RETRY_AFTER_S:
             if state not in acted_at:
                 seen.append(state)
+                if on_view is not None:
+                    on_view(f"sign-in {state}")
             acted_at[state] = time.monotonic()
             _act(page, targets, state, upn, credentials)
         page.wait_for_timeout(250)
@@ -114,22 +118,10 @@ def sign_in_with_password(
     )
 
 
-def _current_state(page: Page, targets: TargetBook) -> str | None:
-    if _visible(page, TOTP_PAGE):
-        return "totp"
-    if _visible(page, PUSH_PAGE):
-        return "push"
-    if _visible(page, NUDGE_PAGE):
-        return "nudge"
-    checks = [
-        ("kmsi", "kmsi_prompt"),
-        ("picker", "account_picker"),
-        ("password", "signin_password"),
-        ("email", "signin_email"),
-        ("landing", "landing_sign_in"),
-    ]
-    for state, target in checks:
-        if targets.try_find(page, target):
+def current_view(page: Page, targets: TargetBook) -> str | None:
+    """The sign-in view the page shows (None when it shows none of them)."""
+    for state, target in VIEWS:
+        if target in targets.targets and targets.try_find(page, target):
             return state
     return None
 
@@ -150,7 +142,7 @@ def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentia
     elif state == "kmsi":
         click("kmsi_no")  # never leave a persistent session behind
     elif state == "nudge":
-        page.locator(NUDGE_PAGE).first.click()
+        click("nudge_skip")
     elif state == "push":
         raise SignInError(
             f"sign-in for {upn} waits for an Authenticator approval that only a person can give",
@@ -163,8 +155,8 @@ def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentia
                 outcome=Outcome.MFA_NEEDS_PERSON,
             )
         code = pyotp.TOTP(creds.totp_secret.replace(" ", "").upper()).now()
-        page.locator(TOTP_PAGE).first.fill(code)
-        page.locator("#idSubmit_SAOTCC_Continue, input[type='submit']").first.click()
+        targets.find(page, "totp_code", 10).locator.fill(code)
+        click("totp_submit")
 
 
 def wait_for_person(
@@ -182,7 +174,8 @@ def wait_for_person(
         elapsed = time.monotonic() - start
         if _is_home(page, targets):
             return
-        if not prefilled and targets.try_find(page, "landing_sign_in"):
+        # "Sign in" also names the password view's submit: act only on the landing page.
+        if not prefilled and current_view(page, targets) == "landing":
             targets.find(page, "landing_sign_in", 5).locator.click()
         email = targets.try_find(page, "signin_email")
         if not prefilled and email:
@@ -212,9 +205,9 @@ def confirm_identity(page: Page, targets: TargetBook, upn: str) -> tuple[str, st
         pane = targets.try_find(page, "account_pane_email")
     if pane is not None:
         email = pane.locator.inner_text().strip()
-        name = page.locator("#mectrl_currentAccount_primary")
-        if not display_name and name.count():
-            display_name = name.first.inner_text().strip()
+        name = targets.try_find(page, "account_pane_name")
+        if not display_name and name:
+            display_name = name.locator.inner_text().strip()
     button.click()  # close the pane again so screenshots show the page
     if email and email.lower() != upn.lower():
         raise SignInError(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from troubleshooter.context import SessionOptions
 from troubleshooter.evidence.model import Inputs
+from troubleshooter.validate import tenant_name_of
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class RunSpec:
     expected_photo: Path | None = None  # --expected-photo: the reference instead of the home's
     variables: dict[str, str] = field(default_factory=dict)  # e.g. ${photo} from --photo
     sim_sync_delay: float | None = None
+    save_pages: bool = False  # --save-pages: a redacted copy of every page visited
 
     def inputs(self) -> Inputs:
         """What the report keeps so that a later ``recheck`` can come back (written once)."""
@@ -34,5 +36,6 @@ class RunSpec:
 
 def reusable_tenant(spec: str) -> str:
     """The --tenant value as it can be used again later: profile files get an absolute path."""
-    is_file = spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec
+    named = tenant_name_of(spec) is not None
+    is_file = spec.endswith((".yaml", ".yml")) or (("/" in spec or "\\" in spec) and not named)
     return str(Path(spec).resolve()) if is_file else spec

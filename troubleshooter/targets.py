@@ -1,4 +1,4 @@
-"""Named targets: several locator strategies per element, tried in order until one is visible."""
+"""Named targets: several locator strategies per element, tried in order until one is shown."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from playwright.sync_api import Locator, Page
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 from pydantic_core import ErrorDetails
 
-from troubleshooter.errors import BadInputError, PageError
+from troubleshooter.errors import BadInputError, PageError, first_line
 from troubleshooter.loader import explain_error, load_yaml_model, yaml_kind
+from troubleshooter.pages.shown import LIMIT, SHOWN_JS, summarize
 from troubleshooter.scenario import substitute
 
 POLL_S = 0.2
+HIDDEN_TARGET = "offscreen_hidden"
 
 
 class Strategy(BaseModel):
@@ -53,6 +55,8 @@ class Target(BaseModel):
     description: str
     strategies: list[Strategy] = Field(min_length=1)
     reveal: str | None = None
+    decorative: bool = False
+    """An image or initials that pages may mark aria-hidden: aria-hidden does not rule it out."""
 
 
 @dataclass(frozen=True)
@@ -64,12 +68,30 @@ class Found:
     strategy: str
 
 
+@dataclass(frozen=True)
+class Miss:
+    """One strategy that found nothing shown, and why."""
+
+    strategy: str
+    reason: str
+
+
+class TargetNotFound(PageError):
+    """A target was not shown on the page; carries every strategy tried and why each missed."""
+
+    def __init__(self, message: str, target: str, misses: list[Miss]) -> None:
+        super().__init__(message)
+        self.target = target
+        self.misses = misses
+
+
 class TargetBook:
     """All named targets, with the variables (upn, display name) they may use."""
 
     def __init__(self, targets: dict[str, Target]) -> None:
         self.targets = targets
         self.values: dict[str, str] = {}
+        self.recent: dict[str, str] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> TargetBook:
@@ -99,7 +121,7 @@ class TargetBook:
     # ---- locating ------------------------------------------------------------------------
 
     def locator(self, page: Page, name: str, strategy: Strategy) -> Locator:
-        """Build the Playwright locator for one strategy of a target."""
+        """The Playwright locator of one strategy: every match, shown or not."""
         scope: Page | Locator = page
         if strategy.within:
             scope = self.first_visible(page, strategy.within) or page
@@ -121,7 +143,12 @@ class TargetBook:
             loc = scope.locator(value(strategy.css or ""))
         if strategy.has_text:
             loc = loc.filter(has_text=value(strategy.has_text))
-        return loc.filter(visible=True).first
+        return loc
+
+    def hidden_selectors(self) -> list[str]:
+        """CSS of the page's off-screen classes (target ``offscreen_hidden``), if the map has it."""
+        target = self.targets.get(HIDDEN_TARGET)
+        return [s.css for s in target.strategies if s.css] if target else []
 
     def first_visible(self, page: Page, name: str) -> Locator | None:
         found = self.try_find(page, name)
@@ -129,19 +156,46 @@ class TargetBook:
 
     def try_find(self, page: Page, name: str) -> Found | None:
         """One pass over the strategies; no waiting."""
-        for strategy in self.get(name).strategies:
+        return self.resolve(page, name)[0]
+
+    def resolve(self, page: Page, name: str) -> tuple[Found | None, list[Miss]]:
+        """The first strategy with a shown element, and why the ones before it missed."""
+        target = self.get(name)
+        options = {
+            "limit": LIMIT,
+            "allowAriaHidden": target.decorative,
+            "hiddenSelectors": self.hidden_selectors(),
+        }
+        misses: list[Miss] = []
+        for strategy in target.strategies:
+            described = strategy.describe()
             try:
                 loc = self.locator(page, name, strategy)
-                if loc.count() > 0:
-                    return Found(name, loc, strategy.describe())
+                reasons: list[str] = loc.evaluate_all(SHOWN_JS, options)
             except BadInputError:
                 raise
-            except Exception:
+            except Exception as exc:
+                misses.append(Miss(described, f"error: {first_line(exc)}"))
                 continue
-        return None
+            if "" in reasons:
+                self.recent[name] = described
+                return Found(name, loc.nth(reasons.index("")), described), misses
+            misses.append(Miss(described, summarize(reasons)))
+        return None, misses
+
+    def mask_locators(self, page: Page, name: str) -> list[Locator]:
+        """Every element any strategy of ``name`` matches (for screenshot masks)."""
+        if name not in self.targets:
+            return []
+        return [self.locator(page, name, s) for s in self.targets[name].strategies]
+
+    def take_recent(self) -> dict[str, str]:
+        """Targets found since the last call, with the strategy that found each."""
+        recent, self.recent = self.recent, {}
+        return recent
 
     def find(self, page: Page, name: str, timeout_s: float) -> Found:
-        """Wait until a strategy finds a visible element, revealing it once if needed."""
+        """Wait until a strategy finds a shown element, revealing it once if needed."""
         target = self.get(name)
         deadline = time.monotonic() + timeout_s
         revealed = False
@@ -155,7 +209,7 @@ class TargetBook:
                 if opener:
                     opener.locator.click()
             if time.monotonic() >= deadline:
-                raise PageError(self.not_found_message(page, name, timeout_s))
+                raise self.not_found(page, name, timeout_s)
             page.wait_for_timeout(POLL_S * 1000)
 
     def first_of(self, page: Page, names: list[str], timeout_s: float) -> Found | None:
@@ -170,13 +224,19 @@ class TargetBook:
                 return None
             page.wait_for_timeout(POLL_S * 1000)
 
-    def not_found_message(self, page: Page, name: str, timeout_s: float) -> str:
+    def not_found(self, page: Page, name: str, timeout_s: float) -> TargetNotFound:
+        """The error for a missing target, with every strategy tried and why it missed."""
         target = self.get(name)
-        tried = "; ".join(s.describe() for s in target.strategies)
-        return (
+        _, misses = self.resolve(page, name)
+        tried = "; ".join(f"{m.strategy} → {m.reason}" for m in misses)
+        message = (
             f"could not find {name} ({target.description}) on {page.url} "
             f"within {timeout_s:g}s; tried: {tried}"
         )
+        return TargetNotFound(message, name, misses)
+
+    def not_found_message(self, page: Page, name: str, timeout_s: float) -> str:
+        return self.not_found(page, name, timeout_s).message
 
     def _fill(self, text: str) -> str:
         return substitute(text, self.values) if "${" in text else text

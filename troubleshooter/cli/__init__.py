@@ -10,7 +10,8 @@ import sys
 
 import typer
 
-from troubleshooter.cli import run, scenarios, sim, tools  # noqa: F401  (registers commands)
+from troubleshooter import stopping
+from troubleshooter.cli import pages, run, scenarios, sim, tools  # noqa: F401  (registers commands)
 from troubleshooter.cli.common import app
 
 __all__ = ["app", "main"]
@@ -27,6 +28,7 @@ def main() -> None:
     """Console-script entry point."""
     from troubleshooter.validate import shown
 
+    stopping.install()
     for arg in sys.argv[1:]:
         if arg.split("=", 1)[0] in {"--password", "--pass", "--pw"}:
             typer.echo(PASSWORD_HELP.format(option=arg.split("=", 1)[0]), err=True)
@@ -41,10 +43,8 @@ def main() -> None:
         printable = message if message.isprintable() else shown(message, 200)
         typer.echo(f"error: {printable} (see --help)", err=True)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(stopping.exit_code(130))
     except Exception as exc:  # a bug: one line for the user, not a traceback
         from troubleshooter.errors import first_line
         from troubleshooter.evidence.redact import redact_text

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from troubleshooter import stopping
 from troubleshooter.cli.common import (
     ChannelOpt,
     EndpointOpt,
@@ -90,6 +91,13 @@ def run(
     zip_: Annotated[
         bool, typer.Option("--zip", help="Also write <run folder>.zip, to attach to the ticket.")
     ] = False,
+    save_pages: Annotated[
+        bool,
+        typer.Option(
+            "--save-pages",
+            help="Keep a redacted copy of every page visited, for `troubleshooter pages check`.",
+        ),
+    ] = False,
     executable_path: ExecutableOpt = None,
     channel: ChannelOpt = None,
     browser_endpoint: EndpointOpt = None,
@@ -113,6 +121,7 @@ def run(
         expected_photo=expected_photo,
         photo=photo,
         zip=zip_,
+        save_pages=save_pages,
     )
     _run_and_exit(request)
 
@@ -155,7 +164,7 @@ def _run_and_exit(request: RunRequest) -> NoReturn:
         fail(exc)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(stopping.exit_code(130)) from None
     for warning in job.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if job.folder is not None:
@@ -164,7 +173,7 @@ def _run_and_exit(request: RunRequest) -> NoReturn:
         typer.echo(f"Bundle: {job.bundle}")
     if job.folder is not None:
         _open_line(job.folder)
-    raise typer.Exit(job.result.exit_code)
+    raise typer.Exit(stopping.exit_code(job.result.exit_code))
 
 
 def _open_line(folder: Path) -> None:
@@ -216,7 +225,7 @@ def recheck(
         fail(exc)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(stopping.exit_code(130)) from None
     typer.echo(f"Evidence: {result.folder} (recheck {result.number})")
     bundle = result.folder.with_name(result.folder.name + ".zip")
     if bundle.is_file():
@@ -226,4 +235,5 @@ def recheck(
         typer.echo(
             f"Bundle: {write_bundle(result.folder)} (rewritten with recheck {result.number})"
         )
-    raise typer.Exit(result.exit_code)
+    _open_line(result.folder)
+    raise typer.Exit(stopping.exit_code(result.exit_code))

@@ -68,11 +68,17 @@ class Sample(_Model):
     comparison: Comparison | None = None
 
 
+PhotoForm = Literal["img", "background-image", "background-image (blob)", "initials"]
+
+
 class Reference(_Model):
     """The photo of record: from the account circle, an --expected-photo file, or none."""
 
     present: bool
     kind: Literal["account-circle", "expected-photo"]
+    form: PhotoForm | None = Field(
+        default=None, description="how the account circle showed the photo (issue 9)"
+    )
     source: str
     requested_url: str | None = None
     final_url: str | None = None

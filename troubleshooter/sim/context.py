@@ -35,5 +35,6 @@ class SimContext:
     env: jinja2.Environment = field(default_factory=_environment)
 
     def render(self, template: str, status: int = 200, **values: object) -> Response:
+        values.setdefault("sim_options", self.options)
         page = self.env.get_template(template).render(urls=self.urls, **values)
         return html(page, status)

@@ -37,6 +37,18 @@ TEXT_BAD_PASSWORD = (
 )
 TEXT_LOCKED = "Your account is locked. Contact your support person to unlock it, then try again."
 TEXT_BAD_CODE = "You didn't enter the expected verification code. Please try again."
+# The form's `action` per view, and the text of the shared primary button.
+VIEW_ACTIONS = {
+    "email": "email",
+    "password": "password",
+    "picker": "pick",
+    "kmsi": "kmsi",
+    "totp": "otc",
+    "push": "push",
+    "nudge": "nudge_next",
+    "nudge_setup": "nudge_skip",
+}
+PRIMARY_TEXT = {"email": "Next", "password": "Sign in", "kmsi": "Yes", "nudge": "Next"}
 PERSISTENT_SECONDS = 90 * 24 * 3600
 
 
@@ -54,6 +66,9 @@ class Flow:
     stage: str = "email"
     push_number: int = 0
     created: float = field(default_factory=time.time)
+    # The real page carries these hidden tokens next to flowToken (saved HTML must drop them).
+    ctx: str = field(default_factory=lambda: new_token(32))
+    canary: str = field(default_factory=lambda: new_token(32))
 
 
 class LoginService:
@@ -67,6 +82,7 @@ class LoginService:
         r = self.router
         r.add("GET", r"/(?:common|organizations|[^/]+)/oauth2/v2\.0/authorize", self.authorize)
         r.add("POST", r"/common/login", self.login_post)
+        r.add("POST", r"/common/GetCredentialType", self.credential_type)
         r.add("GET", r"/common/SAS/EndAuth", self.end_auth)
         r.add("GET", r"/(?:common|[^/]+)/oauth2/v2\.0/logout", self.logout)
         r.add("GET", r"/", lambda req: redirect(self.ctx.urls.home + "/"))
@@ -86,15 +102,35 @@ class LoginService:
         return self.ctx.options.signin_variant
 
     def _page(self, name: str, flow: Flow, user: SimUser | None, **values: object) -> Response:
+        """The one sign-in page (login/app.html), showing view ``name``."""
         values.setdefault("error", "")
         values.setdefault("code", "")
+        values.setdefault("tiles", [])
+        values.setdefault("email", user.upn if user else flow.upn)
+        for token in (flow.token, flow.ctx, flow.canary):
+            self.ctx.state.record_secret("flowToken", token)
         return self.ctx.render(
-            f"login/{name}.html",
+            "login/app.html",
+            view=name,
+            view_action=VIEW_ACTIONS.get(name, ""),
+            primary_text=PRIMARY_TEXT.get(name, "Next"),
             flow=flow,
             user=user,
             variant=self._variant(user),
             details=self._details(str(values["code"])),
             **values,
+        )
+
+    def credential_type(self, req: Request) -> Response:
+        """Email -> password without a navigation (the real page's GetCredentialType call)."""
+        flow = self._flow(req)
+        name = req.form.get("username", "").strip()
+        found = self.ctx.state.user(name) if flow else None
+        if flow is None or found is None:
+            return json_response({"IfExistsResult": 1, "error": TEXT_UNKNOWN})
+        flow.upn, flow.stage = found.upn, "password"
+        return json_response(
+            {"IfExistsResult": 0, "upn": found.upn, "variant": self._variant(found)}
         )
 
     @staticmethod

@@ -7,6 +7,8 @@ from typing import Literal
 
 SigninVariant = Literal["classic", "fluent"]
 MfaKind = Literal["none", "totp", "push"]
+MePhoto = Literal["background", "blob", "img"]
+OffscreenStyle = Literal["corner", "position"]
 
 
 @dataclass
@@ -23,6 +25,12 @@ class SimOptions:
     """Count an own size=L request as a trigger even without a SharePoint Referer."""
     photo_max_age: int = 86400
     """Cache-Control max-age of SharePoint photo responses, in seconds."""
+    me_photo: MePhoto = "background"
+    """How the me control shows the photo: CSS background-image with an http URL, with a blob:
+    URL, or an <img> (SOURCES.md, "Microsoft 365 home header")."""
+    offscreen_style: OffscreenStyle = "corner"
+    """How .moveOffScreen hides inputs: a 1x1 transparent box in the viewport's corner, or
+    pushed far left of the page (the real CSS is not known)."""
 
 
 @dataclass

@@ -154,6 +154,17 @@ class TenantState:
             self._apply_due()
             return self._pending.get(upn.lower())
 
+    def run_due_refresh_now(self, upn: str) -> bool:
+        """SharePoint's background job runs now for a pending refresh of ``upn`` (for tests
+        that must not depend on how long a run takes). False when none was pending."""
+        with self._lock:
+            key = upn.lower()
+            if key not in self._pending:
+                return False
+            self._pending[key] = time.time()
+            self._apply_due()
+            return True
+
     def _schedule(self, key: str) -> None:
         if key in self._pending:
             return  # idempotent: re-triggering never pushes the refresh later

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from playwright.sync_api import Locator
 
 from troubleshooter import artifacts as names
@@ -16,9 +19,11 @@ from troubleshooter.context import RunContext
 from troubleshooter.errors import PageError
 from troubleshooter.photo import (
     SIZES,
+    NotAnImageError,
     PhotoSample,
     compare,
     file_sample,
+    open_image,
     read_image_file,
     userphoto_url,
 )
@@ -41,7 +46,7 @@ def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutco
     key = f"reference{suffix}"
     found = ctx.targets.first_of(ctx.page, [step.target, "account_initials"], step.timeout_s)
     if found is None:
-        raise PageError(ctx.targets.not_found_message(ctx.page, step.target, step.timeout_s))
+        raise ctx.targets.not_found(ctx.page, step.target, step.timeout_s)
     circle = ctx.targets.find(ctx.page, "account_button", 5).locator
     ctx.capture(
         f"{names.ACCOUNT_CIRCLE}{suffix}",
@@ -50,7 +55,11 @@ def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutco
         "png",
         "The account circle on the Microsoft 365 home",
     )
-    shown = None if found.target == "account_initials" else _circle_photo(ctx, found.locator)
+    if found.target == "account_initials":
+        form = PhotoForm("initials")
+    else:
+        form = _photo_form(ctx, found.locator, step.timeout_s)
+    shown = None if form.kind == "initials" else _circle_photo(ctx, form)
     if step.expect is not None:
         _expect_photo(ctx, shown, Path(ctx.resolve(step.expect)))
     if ctx.settings.expected_photo is not None:
@@ -58,13 +67,20 @@ def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutco
     if shown is None:
         ctx.photos.reference = None
         ctx.photos.reference_source = "account circle shows initials: no photo of record"
-        data = {"present": False, "kind": "account-circle", "source": ctx.photos.reference_source}
+        data = {
+            "present": False,
+            "kind": "account-circle",
+            "form": "initials",
+            "source": ctx.photos.reference_source,
+        }
         ctx.photo_checked(key, data)
         return StepOutcome(
             "the account circle shows initials: the user has no photo of record", data
         )
     ctx.photos.reference = shown
-    ctx.photos.reference_source = f"account circle on the Microsoft 365 home ({found.strategy})"
+    ctx.photos.reference_source = (
+        f"account circle on the Microsoft 365 home, {form.kind} ({found.strategy})"
+    )
     ctx.capture(
         f"{names.PHOTO_OF_RECORD}{suffix}",
         ArtifactKind.PHOTO,
@@ -75,19 +91,80 @@ def _capture_reference(ctx: RunContext, step: CaptureReferenceStep) -> StepOutco
     data = {
         "present": True,
         "kind": "account-circle",
+        "form": form.kind,
         "source": ctx.photos.reference_source,
         **shown.as_dict(),
     }
     ctx.photo_checked(key, data)
-    return StepOutcome(f"photo of record: {shown.final_url}", data)
+    return StepOutcome(f"photo of record ({form.kind}): {shown.final_url}", data)
 
 
-def _circle_photo(ctx: RunContext, image: Locator) -> PhotoSample:
-    src = image.evaluate("img => img.currentSrc || img.src")
-    sample = ctx.probe.fetch(src)
+@dataclass(frozen=True)
+class PhotoForm:
+    """How the account circle shows the photo: ``img``, ``background-image``,
+    ``background-image (blob)`` or ``initials`` (no photo)."""
+
+    kind: str
+    url: str = ""
+
+
+# The account circle's photo is an <img>, or the CSS background-image of the element (or of a
+# child), with an http(s) or blob: URL; with neither it shows initials (SOURCES.md, me control).
+_FORM_JS = r"""
+(el) => {
+  const img = el.tagName === "IMG" ? el : el.querySelector("img");
+  if (img && (img.currentSrc || img.src)) return ["img", img.currentSrc || img.src];
+  for (const node of [el, ...el.querySelectorAll("*")]) {
+    const m = /url\(["']?(.*?)["']?\)/.exec(getComputedStyle(node).backgroundImage || "");
+    if (m && m[1])
+      return [m[1].startsWith("blob:") ? "background-image (blob)" : "background-image", m[1]];
+  }
+  return ["initials", "", (el.innerText || "").trim()];
+}
+"""
+
+# A blob: URL lives only inside the page: read its bytes there.
+_BLOB_JS = r"""
+async (url) => {
+  const response = await fetch(url);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return [response.headers.get("content-type") || response.type || "", btoa(text)];
+}
+"""
+
+
+def _photo_form(ctx: RunContext, element: Locator, timeout_s: float) -> PhotoForm:
+    """The photo's form; an empty circle (no URL, no initials yet) is given time to fill in."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        kind, url, *text = element.evaluate(_FORM_JS)
+        if kind != "initials" or (text and text[0]) or time.monotonic() >= deadline:
+            return PhotoForm(kind, url)
+        ctx.page.wait_for_timeout(200)
+
+
+def _circle_photo(ctx: RunContext, form: PhotoForm) -> PhotoSample:
+    if form.url.startswith("blob:"):
+        content_type, encoded = ctx.page.evaluate(_BLOB_JS, form.url)
+        content = base64.b64decode(encoded)
+        if not content_type.startswith("image/"):
+            content_type = _sniff(content)
+        sample = PhotoSample(form.url, form.url, 200, content_type, content)
+    else:
+        sample = ctx.probe.fetch(form.url)
     if not sample.ok:
-        raise PageError(f"the photo of record at {src} answered HTTP {sample.status}")
+        raise PageError(f"the photo of record at {form.url} answered HTTP {sample.status}")
     return sample
+
+
+def _sniff(content: bytes) -> str:
+    try:
+        return Image.MIME.get(open_image(content).format or "", "application/octet-stream")
+    except NotAnImageError:
+        return "application/octet-stream"
 
 
 def _expect_photo(ctx: RunContext, shown: PhotoSample | None, path: Path) -> None:

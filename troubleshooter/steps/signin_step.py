@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from troubleshooter.context import RunContext
+from troubleshooter.pages.diagnose import save_page
 from troubleshooter.scenario import SignInStep
 from troubleshooter.signin import confirm_identity, sign_in_with_password, wait_for_person
 from troubleshooter.steps import StepOutcome, handler
@@ -17,7 +18,12 @@ def sign_in(ctx: RunContext, step: SignInStep) -> StepOutcome:
         wait_for_person(ctx.page, ctx.targets, settings.upn, timeout, ctx.waiting)
     else:
         pages = sign_in_with_password(
-            ctx.page, ctx.targets, settings.upn, settings.credentials, timeout
+            ctx.page,
+            ctx.targets,
+            settings.upn,
+            settings.credentials,
+            timeout,
+            on_view=lambda view: save_page(ctx, view),
         )
     ctx.page.wait_for_load_state("load")
     display_name, email = confirm_identity(ctx.page, ctx.targets, settings.upn)

@@ -1,0 +1,1 @@
+"""The page map at work: what "shown" means, saved pages, self-diagnosis and `pages check`."""
