@@ -100,7 +100,7 @@ def test_recheck_sees_a_late_refresh(tmp_path: Path) -> None:
     html = (folder / "report.html").read_text()
     assert "Recheck 1, " in html and 'alt="Recheck 1: photo of record' in html
     summary = (folder / "summary.md").read_text()
-    assert "- **Recheck 1** (" in summary and "synced (exit 0)" in summary
+    assert "  - Recheck 1 (" in summary and "synced (exit 0)" in summary
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,20 @@ def _existing(source: str, label: str, path: str) -> BrowserChoice:
 
 def _env_executable() -> str | None:
     return os.environ.get(ENV_EXECUTABLE) or None
+
+
+def display_problem(show_window: bool, endpoint: str | None = None) -> str | None:
+    """Why a browser window cannot open here (Linux without X11 or Wayland), or None."""
+    if not show_window or endpoint or not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "a browser window was asked for (--headed or --sign-in interactive) but there is no "
+        "display here (neither DISPLAY nor WAYLAND_DISPLAY is set). Use --headless with "
+        "--sign-in password, run it under a virtual display (xvfb-run troubleshooter ...), "
+        "or run it on a desktop session"
+    )
 
 
 def launch_args() -> list[str]:

@@ -78,19 +78,22 @@ def side_by_side(panels: list[Panel], heading: str | None = None) -> bytes:
     caption_font = ImageFont.load_default(size=CAPTION_PX)
     head = TITLE_PX + MARGIN if heading else 0
     width = MARGIN + len(panels) * (PANEL_PX + MARGIN)
-    text_h = TITLE_PX + 6 + TEXT_ROWS * (CAPTION_PX + 4)
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    captions = [_wrap(measure, p.caption, caption_font, PANEL_PX) for p in panels]
+    rows = max([TEXT_ROWS, *(c.count("\n") + 1 for c in captions)])
+    text_h = TITLE_PX + 6 + rows * (CAPTION_PX + 4)
     height = MARGIN + head + text_h + PANEL_PX + MARGIN
     canvas = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
     if heading:
         draw.text((MARGIN, MARGIN), heading, fill=INK, font=title_font)
-    for column, panel in enumerate(panels):
+    for column, (panel, caption) in enumerate(zip(panels, captions, strict=True)):
         x = MARGIN + column * (PANEL_PX + MARGIN)
         y = MARGIN + head
         draw.text((x, y), panel.title, fill=INK, font=title_font)
         colour = INK if panel.good is None else (GOOD if panel.good else BAD)
         draw.multiline_text(
-            (x, y + TITLE_PX + 6), panel.caption, fill=colour, font=caption_font, spacing=4
+            (x, y + TITLE_PX + 6), caption, fill=colour, font=caption_font, spacing=4
         )
         top = y + text_h
         canvas.paste(_tile(panel.image), (x, top))
@@ -100,6 +103,27 @@ def side_by_side(panels: list[Panel], heading: str | None = None) -> bytes:
     out = io.BytesIO()
     canvas.save(out, format="PNG")
     return out.getvalue()
+
+
+def _wrap(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    width: int,
+) -> str:
+    """Each caption line broken at its `` · `` separators so that it fits the panel."""
+    out: list[str] = []
+    for line in text.splitlines():
+        current = ""
+        for part in line.split(" · "):
+            joined = f"{current} · {part}" if current else part
+            if current and draw.textlength(joined, font=font) > width:
+                out.append(current)
+                current = part
+            else:
+                current = joined
+        out.append(current)
+    return "\n".join(out)
 
 
 def _tile(data: bytes | None) -> Image.Image:

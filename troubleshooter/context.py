@@ -101,8 +101,8 @@ class RunContext:
             Capture(self.step_index, name, kind, content, ext, description, self.page.url)
         )
 
-    def waiting(self, message: str, elapsed_s: float) -> None:
-        self.emit_event(Waiting(self.step_index, message, elapsed_s))
+    def waiting(self, message: str, elapsed_s: float, limit_s: float | None = None) -> None:
+        self.emit_event(Waiting(self.step_index, message, elapsed_s, limit_s))
 
     def photo_checked(self, label: str, data: dict[str, object]) -> None:
         self.emit_event(PhotoChecked(label, dict(data)))

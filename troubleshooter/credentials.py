@@ -76,11 +76,21 @@ def resolve_credentials(
     return Credentials(password=password or None, totp_secret=totp or None, source=source)
 
 
+PROMPT_TRIES = 3
+
+
 def _prompt(upn: str) -> str | None:
-    try:
-        return getpass.getpass(f"Password for {upn} (not shown): ")
-    except EOFError:  # Ctrl-D: no password
-        return None
+    """Ask at the terminal; an empty answer (Enter pressed too soon) is asked again."""
+    for attempt in range(1, PROMPT_TRIES + 1):
+        try:
+            typed = getpass.getpass(f"Password for {upn} (not shown): ")
+        except EOFError:  # Ctrl-D: no password
+            return None
+        if typed:
+            return typed
+        if attempt < PROMPT_TRIES:
+            print("The password was empty; type it again (Ctrl-D to give up).", file=sys.stderr)
+    return None
 
 
 def _check_totp_secret(secret: str, env: str) -> None:

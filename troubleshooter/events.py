@@ -77,6 +77,7 @@ class Waiting:
     index: int
     message: str
     elapsed_s: float
+    limit_s: float | None = None  # how long it waits at most, when known
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from importlib import resources
 from pathlib import Path
@@ -237,8 +238,12 @@ def find_scenario(spec: str) -> Path:
     candidate = builtin_dir() / f"{spec}.yaml"
     if candidate.is_file():
         return candidate
-    known = ", ".join(builtin_names())
-    raise BadInputError(f"unknown scenario {spec!r}: built-in scenarios are {known}")
+    names = builtin_names()
+    close = difflib.get_close_matches(spec.lower(), names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise BadInputError(
+        f"unknown scenario {spec!r}: {hint}built-in scenarios are {', '.join(names)}"
+    )
 
 
 def load_scenario(spec: str | Path) -> Scenario:

@@ -94,9 +94,11 @@ def session_options(
     channel: Channel | None,
     endpoint: str | None,
 ) -> SessionOptions:
+    from troubleshooter.browser import display_problem
     from troubleshooter.context import SessionOptions
+    from troubleshooter.errors import BadInputError
 
-    return SessionOptions(
+    options = SessionOptions(
         sign_in=sign_in.value,
         headed=headed,
         sign_in_timeout_s=sign_in_timeout,
@@ -104,6 +106,11 @@ def session_options(
         channel=channel.value if channel else None,
         endpoint=endpoint,
     )
+    # Before any browser starts or any run folder is made.
+    problem = display_problem(options.show_window, endpoint)
+    if problem:
+        fail(BadInputError(problem))
+    return options
 
 
 def _version(value: bool) -> None:

@@ -37,9 +37,25 @@ if TYPE_CHECKING:
     from troubleshooter.jobs import RunRequest
 
 
+def _builtin_scenarios() -> str:
+    """The built-in scenario names for --help, without importing the (slow) scenario models;
+    the same folders as scenario.builtin_dir (a test keeps them equal)."""
+    from importlib import resources
+
+    packaged = resources.files("troubleshooter") / "builtin_scenarios"
+    repo = Path(__file__).resolve().parents[2] / "scenarios"
+    folder = Path(str(packaged)) if packaged.is_dir() else repo
+    return ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+
+
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a YAML file.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help=f"A built-in scenario ({_builtin_scenarios()}) or a scenario YAML file."
+        ),
+    ],
     user: Annotated[str, typer.Option("--user", help="UPN of the user being helped.")],
     tenant: TenantOpt = "sim",
     site: Annotated[
@@ -175,7 +191,19 @@ def _run_and_exit(request: RunRequest) -> NoReturn:
         typer.echo(f"Evidence: {job.folder}")
     if job.bundle is not None:
         typer.echo(f"Bundle: {job.bundle}")
+    if job.folder is not None:
+        _open_line(job.folder)
     raise typer.Exit(stopping.exit_code(job.result.exit_code))
+
+
+def _open_line(folder: Path) -> None:
+    """The last line of every run: the report to open (a link where the terminal allows)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    report = (folder / "report.html").resolve()
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"Open: [link={report.as_uri()}]{escape(str(report))}[/link]")
 
 
 @app.command()
@@ -226,4 +254,13 @@ def recheck(
         typer.echo("interrupted", err=True)
         raise typer.Exit(stopping.exit_code(130)) from None
     typer.echo(f"Evidence: {result.folder} (recheck {result.number})")
+    bundle = result.folder.with_name(result.folder.name + ".zip")
+    if bundle.is_file():
+        from troubleshooter.evidence.bundle import bundle as write_bundle
+
+        # The first run's zip no longer holds the whole folder: attach this one instead.
+        typer.echo(
+            f"Bundle: {write_bundle(result.folder)} (rewritten with recheck {result.number})"
+        )
+    _open_line(result.folder)
     raise typer.Exit(stopping.exit_code(result.exit_code))

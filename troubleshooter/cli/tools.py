@@ -50,18 +50,31 @@ def doctor(
     for column in ("check", "result", "detail"):
         table.add_column(column)
     for check in checks:
-        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
+        table.add_row(check.name, check.result, check.detail)
     Console(highlight=False).print(table)
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
 
 
 @app.command("exit-codes")
 def exit_codes() -> None:
-    """Print every verdict with its exit code and advice."""
+    """Print every verdict with its exit code and advice, by exit code."""
+    import shutil
+    import textwrap
+
     from troubleshooter.verdict import all_outcomes
 
-    for outcome, about in all_outcomes():
-        typer.echo(f"{about.exit_code:>3}  {outcome.value:<27} {about.summary}")
+    width = max(60, min(shutil.get_terminal_size().columns, 100))
+    indent = " " * 5
+    for outcome, about in sorted(all_outcomes(), key=lambda pair: pair[1].exit_code):
+        typer.echo(f"{about.exit_code:>3}  {outcome.value}")
+        typer.echo(
+            textwrap.fill(about.summary, width, initial_indent=indent, subsequent_indent=indent)
+        )
+        typer.echo(
+            textwrap.fill(
+                f"Next: {about.advice}", width, initial_indent=indent, subsequent_indent=indent
+            )
+        )
 
 
 @app.command()

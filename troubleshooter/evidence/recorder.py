@@ -54,7 +54,8 @@ from troubleshooter.evidence.model import (
     VerdictComparison,
 )
 from troubleshooter.evidence.redact import redact_har, redact_trace, redact_url, without_secrets
-from troubleshooter.evidence.stamp import Stamp, stamp_png
+from troubleshooter.evidence.render import human_time
+from troubleshooter.evidence.stamp import Stamp, banner_png, enlarged, stamp_png
 from troubleshooter.verdict import Decision, Outcome, decision, elapsed_text, status_of
 
 REDACTORS = {ArtifactKind.HAR: redact_har, ArtifactKind.TRACE: redact_trace}
@@ -184,11 +185,14 @@ class EvidenceRecorder:
 
     def add_file(self, capture: Capture) -> None:
         """Add a file made after the session (a recheck's composite), then the derived files."""
+        content = capture.content
+        if capture.kind is ArtifactKind.COMPOSITE and capture.extension == "png":
+            content = self._verdict_banner(content)
         self._write(
             name=capture.name,
             file_name=self.naming.file_name(capture),
             kind=capture.kind,
-            content=capture.content,
+            content=content,
             step=None,
             description=self.naming.describe(capture.description),
             url=None,
@@ -270,7 +274,10 @@ class EvidenceRecorder:
                 )
                 return
         elif event.kind in STAMPED_KINDS and event.extension == "png":
-            content = stamp_png(content, self._stamp(event))
+            factor = 1
+            if event.kind is ArtifactKind.ELEMENT:
+                content, factor = enlarged(content)
+            content = stamp_png(content, self._stamp(event, factor))
         written = self._write(
             name=event.name,
             file_name=self.naming.file_name(event),
@@ -318,10 +325,12 @@ class EvidenceRecorder:
             self.section.artifacts.append(path.name)
         return path.name
 
-    def _stamp(self, event: Capture) -> Stamp:
+    def _stamp(self, event: Capture, factor: int = 1) -> Stamp:
         step = self._step(event.index)
         title = step.title if step else ""
         what = None if event.description.startswith("Step ") else event.description
+        if factor > 1:
+            what = f"{what or 'Element'} (enlarged {factor} times)"
         return Stamp(
             ticket=self._report().ticket,
             upn=self._report().upn,
@@ -364,6 +373,37 @@ class EvidenceRecorder:
             detail=self.clean(detail),
             comparison=VerdictComparison.model_validate(self.clean(comparison)),
         )
+        self._banner_composites()
+
+    def _banner_composites(self) -> None:
+        """The side-by-side picture is pasted alone into tickets: once the verdict is known,
+        it gets a banner with the ticket, the user, the time and the verdict word."""
+        assert self.folder is not None
+        report = self._report()
+        for artifact in report.artifacts:
+            path = self.folder / artifact.path
+            mine = artifact.recheck == self.naming.recheck
+            if artifact.kind is not ArtifactKind.COMPOSITE or not mine or path.suffix != ".png":
+                continue
+            if not path.is_file():
+                continue
+            content = self._verdict_banner(path.read_bytes())
+            write_atomic(path, content)
+            artifact.size, artifact.sha256 = len(content), hashlib.sha256(content).hexdigest()
+
+    def _verdict_banner(self, content: bytes) -> bytes:
+        assert self.section is not None
+        report, verdict = self._report(), self.section.verdict
+        word = verdict.outcome.value if verdict else "no verdict"
+        ticket = f"Ticket {report.ticket}" if report.ticket else "No ticket"
+        when = human_time(self.section.finished_at or utc_now())
+        lines = [f"{ticket} · {report.upn} · {when}"]
+        if verdict:
+            lines.append(self.clean(verdict.summary))
+        if self.naming.recheck is not None:
+            lines.append(f"Recheck {self.naming.recheck} of the run {report.run_id}")
+        good = None if verdict is None else verdict.exit_code == 0
+        return banner_png(content, f"Verdict: {word}", lines, good)
 
     def _derived(self) -> None:
         """The files written at the end; a failure there must not take the run down with it."""

@@ -110,13 +110,32 @@ def without_secrets(value: Any, literals: Iterable[str] = ()) -> Any:
         return value
     if isinstance(value, str):
         for secret in secrets:
-            value = value.replace(secret, REDACTED)
+            value = _blank(value, secret)
         return value
     if isinstance(value, dict):
         return {key: without_secrets(item, secrets) for key, item in value.items()}
     if isinstance(value, list):
         return [without_secrets(item, secrets) for item in value]
     return value
+
+
+WORD_LIKE_MAX = 12  # a secret of at most this many letters could be an ordinary word
+
+
+def _blank(text: str, secret: str) -> str:
+    """The text with the secret blanked where it is a value.
+
+    A secret that could be an ordinary word (a password like ``network``) is blanked where it
+    stands as a value: the whole text, or right after ``=``, ``:`` or a quote up to a delimiter.
+    Blanking it everywhere would garble messages ("check the [REDACTED], the VPN") and so point
+    at the password. Any other secret is blanked wherever it appears.
+    """
+    if not (secret.isalpha() and len(secret) <= WORD_LIKE_MAX):
+        return text.replace(secret, REDACTED)
+    if text == secret:
+        return REDACTED
+    value = re.compile(rf"(?<=[=:\"'`]){re.escape(secret)}(?=$|[&\"'`;,\s)\]}}])")
+    return value.sub(REDACTED, text)
 
 
 def _is_pair(value: dict[str, Any]) -> bool:
@@ -165,11 +184,31 @@ def _redacted_form(post: dict[str, Any]) -> str:
     return urlencode([(p.get("name", ""), REDACTED) for p in post.get("params", [])])
 
 
+# HAR 1.2 allows -1 ("does not apply") only for these; send, wait and receive must be >= 0.
+_OPTIONAL_TIMINGS = frozenset({"blocked", "dns", "connect", "ssl"})
+
+
+def normalise_timings(entry: dict[str, Any]) -> None:
+    """Chromium writes -1 for a wait or receive it did not see: HAR 1.2 wants 0 there."""
+    timings = entry.get("timings")
+    if not isinstance(timings, dict):
+        return
+    for name, value in timings.items():
+        if name not in _OPTIONAL_TIMINGS and isinstance(value, int | float) and value < 0:
+            timings[name] = 0
+    total = sum(
+        v for k, v in timings.items() if k != "comment" and isinstance(v, int | float) and v > 0
+    )
+    if isinstance(entry.get("time"), int | float) and entry["time"] < total:
+        entry["time"] = total
+
+
 def redact_har(data: bytes) -> bytes:
     """A HAR without cookies, auth headers, tokens, secret query values or form bodies."""
     har = json.loads(data)
     for entry in har.get("log", {}).get("entries", []):
         redact_entry(entry)
+        normalise_timings(entry)
     return (json.dumps(scrub(har), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,18 @@ class PhotoCard:
     note: str
 
 
+def human_time(value: str | datetime | None) -> str:
+    """One format for people: ``2026-11-24 21:34:18 UTC`` (report.json keeps ISO 8601)."""
+    if value is None:
+        return "unknown"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("troubleshooter.evidence", "templates"),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
@@ -64,6 +75,17 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["when"] = human_time
+    return env
+
+
+def _current(report: Report) -> dict[str, Any]:
+    """The latest state: the last recheck with a verdict, else the first run."""
+    data = report.model_dump(mode="json")
+    latest = next((r for r in reversed(data["rechecks"]) if r["verdict"]), None)
+    if latest is None:
+        return {"verdict": data["verdict"] or {}, "recheck": None, "status": report.status}
+    return {"verdict": latest["verdict"], "recheck": latest, "status": latest["status"]}
 
 
 def render_html(report: Report, folder: Path) -> str:
@@ -85,6 +107,7 @@ def render_html(report: Report, folder: Path) -> str:
         .render(
             report=data,
             verdict=data["verdict"] or {},
+            current=_current(report),
             stopped=_stopped_step(report),
             last_shot=_last_screenshot(report, folder),
             photos=_photo_cards(report, folder),
@@ -107,6 +130,7 @@ def render_summary(report: Report, folder_name: str) -> str:
         .render(
             report=data,
             verdict=data["verdict"] or {},
+            current=_current(report),
             stopped=_stopped_step(report),
             duration=_duration(report),
             folder=folder_name,
@@ -174,10 +198,19 @@ def _is_image(name: str) -> bool:
     return Path(name).suffix.lower() in _MIME
 
 
-def _by_sha(report: Report, sha256: str | None) -> Artifact | None:
+def _by_sha(report: Report, sha256: str | None, label: str | None = None) -> Artifact | None:
+    """The first-run file with these bytes; the one named for ``label`` when several share them.
+
+    Before and after are byte-identical whenever SharePoint did not refresh: the "after" card
+    must still name the after file.
+    """
     if not sha256:
         return None
-    return next((a for a in report.artifacts if a.sha256 == sha256), None)
+    found = [a for a in report.artifacts if a.sha256 == sha256 and a.recheck is None]
+    found = found or [a for a in report.artifacts if a.sha256 == sha256]
+    named = [a for a in found if label and label in a.name.lower().split("-")]
+    candidates = named or found
+    return candidates[0] if candidates else None
 
 
 def _by_kind(
@@ -221,7 +254,7 @@ def _photo_cards(report: Report, folder: Path) -> list[PhotoCard]:
         cards.append(
             PhotoCard(
                 f"SharePoint's copy {label}",
-                _found(report, folder, sha),
+                _found(report, folder, sha, label),
                 sha,
                 _comparison_note(getattr(comparison, label), large),
             )
@@ -229,8 +262,10 @@ def _photo_cards(report: Report, folder: Path) -> list[PhotoCard]:
     return cards
 
 
-def _found(report: Report, folder: Path, sha256: str | None) -> Picture | None:
-    artifact = _by_sha(report, sha256)
+def _found(
+    report: Report, folder: Path, sha256: str | None, label: str | None = None
+) -> Picture | None:
+    artifact = _by_sha(report, sha256, label)
     return _picture(folder, artifact) if artifact else None
 
 
@@ -251,13 +286,14 @@ def _comparison_note(entry: VerdictPhoto | None, large: Sample | None) -> str:
 
 
 def _stopped_step(report: Report) -> dict[str, Any] | None:
-    """The step the run stopped at, when it did not finish normally."""
-    if report.status == "finished":
-        return None
+    """The step the run stopped at: the verdict's failed step (a sign-in failure finishes the
+    run too), or the last step of a run that did not finish."""
     failed = report.verdict.failed_step if report.verdict else None
     steps = [s.model_dump(mode="json") for s in report.steps]
     if failed is not None:
         return next((s for s in steps if s["index"] == failed), None)
+    if report.status == "finished":
+        return None
     return steps[-1] if steps else None
 
 

@@ -64,3 +64,49 @@ def _fit(
     while text and draw.textlength(text + "…", font=font) > width:
         text = text[:-1]
     return text + "…"
+
+
+# ---- whole-picture banners and small captures --------------------------------------------------
+
+GOOD_BG = (20, 83, 45)  # dark green / dark red: white text stays far above WCAG AA contrast
+BAD_BG = (127, 29, 29)
+HEADLINE_PX = 18
+SMALL_CAPTURE_PX = 160  # element captures smaller than this are enlarged to be recognisable
+
+
+def banner_png(content: bytes, headline: str, lines: list[str], good: bool | None) -> bytes:
+    """The PNG with a banner above it: a large headline (the verdict) and smaller lines."""
+    with Image.open(io.BytesIO(content)) as original:
+        image = original.convert("RGB")
+    big = ImageFont.load_default(size=HEADLINE_PX)
+    font = ImageFont.load_default(size=FONT_PX)
+    line_height = FONT_PX + 5
+    banner_height = PAD * 3 + HEADLINE_PX + line_height * len(lines)
+    width = max(image.width, MIN_WIDTH)
+    canvas = Image.new("RGB", (width, image.height + banner_height), (255, 255, 255))
+    draw = ImageDraw.Draw(canvas)
+    background = BANNER_BG if good is None else (GOOD_BG if good else BAD_BG)
+    draw.rectangle((0, 0, width, banner_height - 1), fill=background)
+    draw.text((PAD, PAD), _fit(draw, headline, big, width - 2 * PAD), fill=BANNER_FG, font=big)
+    top = PAD * 2 + HEADLINE_PX
+    for number, line in enumerate(lines):
+        text = _fit(draw, line, font, width - 2 * PAD)
+        draw.text((PAD, top + number * line_height), text, fill=BANNER_FG, font=font)
+    canvas.paste(image, (0, banner_height))
+    out = io.BytesIO()
+    canvas.save(out, format="PNG")
+    return out.getvalue()
+
+
+def enlarged(content: bytes, smallest: int = SMALL_CAPTURE_PX) -> tuple[bytes, int]:
+    """A small capture (a 32 px account circle) scaled up by a whole factor; and that factor."""
+    with Image.open(io.BytesIO(content)) as original:
+        image = original.convert("RGB")
+    side = min(image.width, image.height)
+    if side <= 0 or side >= smallest:
+        return content, 1
+    factor = -(-smallest // side)  # ceil
+    image = image.resize((image.width * factor, image.height * factor), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue(), factor

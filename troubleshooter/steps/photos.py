@@ -257,7 +257,7 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
         timeout = step.timeout_s if chosen is None else chosen
         start, attempt, large = time.monotonic(), 0, samples["L"]
         while not _matches(large, reference) and (elapsed := time.monotonic() - start) < timeout:
-            ctx.waiting("waiting for SharePoint to refresh its copy…", elapsed)
+            ctx.waiting("waiting for SharePoint to refresh its copy", elapsed, timeout)
             wait = min(poll_wait(attempt, elapsed), timeout - elapsed)
             ctx.page.wait_for_timeout(wait * 1000)
             attempt += 1
