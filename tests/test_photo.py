@@ -19,10 +19,10 @@ from troubleshooter.photo import (
     compare,
     file_sample,
     looks_like_placeholder,
-    read_image_file,
 )
 from troubleshooter.sim.photos import demo_photo, placeholder_png
 from troubleshooter.sim.users import current_photo, old_photo
+from troubleshooter.validate import read_image_file
 from troubleshooter.verdict import Outcome, PhotoFacts, all_outcomes, decide, exit_code, info
 
 PEOPLE = [("adele.vance", "AV"), ("megan.bowen", "MB"), ("alex.wilber", "AW"), ("lee.gu", "LG")]

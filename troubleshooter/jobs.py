@@ -157,7 +157,7 @@ def option_variables(photo: Path | None, needed: set[str]) -> dict[str, str]:
 
 def checked_image(path: Path, option: str) -> bytes:
     """An image file for an option: it exists, Pillow reads it, at most 4 MB."""
-    from troubleshooter.photo import read_image_file
+    from troubleshooter.validate import read_image_file
 
     try:
         return read_image_file(path)

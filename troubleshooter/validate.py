@@ -6,9 +6,11 @@ and never echoes control or direction characters from the input back to the term
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from troubleshooter.errors import BadInputError
@@ -203,3 +205,48 @@ def tenant_name_of(spec: str) -> str | None:
             text = text.removesuffix(suffix).removesuffix("-my")
             break
     return text if _TENANT_NAME.match(text) and not text.endswith("-") else None
+
+
+MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Microsoft Graph's upload limit for a profile photo
+
+
+# Profile photos are at most 648 px (Exchange's largest size); a file of more than 36
+# megapixels is no photo but a mistake or a decompression bomb, and is refused before decoding.
+MAX_INPUT_PIXELS = 36_000_000
+MIN_INPUT_PX = 48  # SharePoint's smallest size (S); anything smaller cannot be compared
+
+
+def read_image_file(path: Path) -> bytes:
+    """An image file's bytes, checked: a file, at most 4 MB, one frame, 48 px to 36 MP."""
+    if not path.is_file():
+        raise BadInputError(f"{path}: file not found")
+    data = path.read_bytes()
+    if len(data) > MAX_PHOTO_BYTES:
+        raise BadInputError(f"{path}: {len(data):,} bytes; a profile photo may be at most 4 MB")
+    from PIL import Image, UnidentifiedImageError  # only when an image file is given
+
+    from troubleshooter.photo import NotAnImageError, open_image
+
+    try:
+        with Image.open(io.BytesIO(data)) as header:  # reads the header, decodes nothing
+            width, height = header.size
+            frames = getattr(header, "n_frames", 1)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise BadInputError(f"{path}: not an image Pillow can read") from None
+    if width * height > MAX_INPUT_PIXELS:
+        raise BadInputError(
+            f"{path}: {width}×{height} pixels; a photo may have at most "
+            f"{MAX_INPUT_PIXELS // 1_000_000} megapixels"
+        )
+    if min(width, height) < MIN_INPUT_PX:
+        raise BadInputError(
+            f"{path}: {width}×{height} pixels is too small to compare (at least "
+            f"{MIN_INPUT_PX}×{MIN_INPUT_PX})"
+        )
+    if frames > 1:
+        raise BadInputError(f"{path}: an animation ({frames} frames); use a still photo")
+    try:
+        open_image(data)
+    except NotAnImageError:
+        raise BadInputError(f"{path}: not an image Pillow can read") from None
+    return data

@@ -17,8 +17,8 @@ from troubleshooter.audit.session import OperatorSession
 from troubleshooter.audit.users import UserRow
 from troubleshooter.audit.verdicts import Finding, Verdict, decide
 from troubleshooter.errors import BadInputError, PageError
-from troubleshooter.photo import read_image_file
 from troubleshooter.tenant import TenantProfile
+from troubleshooter.validate import read_image_file
 
 SP_SIZES = ("L", "M", "S")
 PERSONA_SIZE = "HR240x240"  # the size closest to SharePoint's L (240 px)

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from troubleshooter.artifacts import (
     CONSOLE_LOG,
-    RECORDING_KINDS,
     STAMPED_KINDS,
     ArtifactKind,
 )
@@ -34,7 +32,7 @@ from troubleshooter.events import (
     Waiting,
     utc_now,
 )
-from troubleshooter.evidence.files import slug, write_atomic
+from troubleshooter.evidence.files import write_atomic
 from troubleshooter.evidence.folder import make_run_folder, write_derived, write_report
 from troubleshooter.evidence.manifest import write_manifest
 from troubleshooter.evidence.model import (
@@ -53,49 +51,13 @@ from troubleshooter.evidence.model import (
     Verdict,
     VerdictComparison,
 )
+from troubleshooter.evidence.naming import Naming
 from troubleshooter.evidence.redact import redact_har, redact_trace, redact_url, without_secrets
 from troubleshooter.evidence.render import human_time
 from troubleshooter.evidence.stamp import Stamp, banner_png, enlarged, stamp_png
 from troubleshooter.verdict import Decision, Outcome, decision, elapsed_text, status_of
 
 REDACTORS = {ArtifactKind.HAR: redact_har, ArtifactKind.TRACE: redact_trace}
-
-
-@dataclass(frozen=True)
-class Naming:
-    """How one section names its files and labels its captures."""
-
-    recheck: int | None = None  # None: the first run
-
-    @property
-    def label(self) -> str:
-        return "the run" if self.recheck is None else f"recheck {self.recheck}"
-
-    def file_name(self, capture: Capture) -> str:
-        ext = capture.extension
-        if self.recheck is None:
-            if capture.kind == ArtifactKind.PAGE:
-                return f"{capture.index:02d}-{slug(capture.name)}.{ext}"
-            return f"{slug(capture.name)}.{ext}"
-        if capture.kind == ArtifactKind.PAGE:
-            return f"recheck-{self.recheck}-{capture.index:02d}-{slug(capture.name)}.{ext}"
-        return f"{slug(capture.name).removesuffix('-after')}-recheck-{self.recheck}.{ext}"
-
-    def describe(self, description: str) -> str:
-        return description if self.recheck is None else f"Recheck {self.recheck}: {description}"
-
-    def step_label(self, index: int, total: int, title: str) -> str:
-        if self.recheck is None:
-            return f"Step {index}/{total}: {title}"
-        return f"Recheck {self.recheck}, step {index}/{total}: {title}"
-
-    def keeps(self, event: Event) -> bool:
-        """A recheck keeps no console log, HAR or trace: the first run's own those files."""
-        if self.recheck is None:
-            return True
-        if isinstance(event, ConsoleLine):
-            return False
-        return not (isinstance(event, Capture) and event.kind in RECORDING_KINDS)
 
 
 class EvidenceRecorder:

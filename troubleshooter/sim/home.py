@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from functools import lru_cache
 from urllib.parse import quote
 
 from .context import SimContext
 from .hosts import HOME_CLIENT_ID
 from .options import SimUser
-from .photos import MAX_UPLOAD, PHOTO_SIZE, normalise_upload, square_jpeg
+from .outlook import persona_photo_response
+from .photos import MAX_UPLOAD, normalise_upload
 from .rp import authorize_url, complete_sign_in, login_redirect, session_user
 from .web import Request, Response, Router, json_response, redirect, text
 
 CALLBACK = "/landing"
-_HR_SIZE = re.compile(r"HR(\d{2,3})x(\d{2,3})", re.IGNORECASE)
-
-
-@lru_cache(maxsize=128)
-def _resized(data: bytes, px: int) -> bytes:
-    return square_jpeg(data, px, quality=90)
 
 
 def persona_photo_url(ctx: SimContext, upn: str, size: str = "HR240x240") -> str:
@@ -91,19 +84,7 @@ class HomeService:
         """The photo of record, resized to the requested HR size; 404 when there is none."""
         if self._user(req) is None:
             return text("Unauthorized", 401)
-        target = self.ctx.state.user(req.arg("email"))
-        data = target.photo_of_record if target else None
-        if data is None:
-            return text("Not Found", 404).header("Cache-Control", "private, no-cache")
-        match = _HR_SIZE.search(req.arg("size", "HR96x96"))
-        px = min(int(match.group(1)), PHOTO_SIZE) if match else 96
-        body = _resized(data, px)
-        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        if req.headers.get("if-none-match") == etag:
-            resp = Response(304)
-        else:
-            resp = Response(200, body).header("Content-Type", "image/jpeg")
-        return resp.header("Cache-Control", "private, no-cache").header("ETag", etag)
+        return persona_photo_response(self.ctx, req)
 
     def upload_photo(self, req: Request) -> Response:
         """Make the uploaded image the photo of record (SharePoint's copy is untouched)."""

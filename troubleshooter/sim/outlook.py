@@ -36,6 +36,24 @@ def _resized(data: bytes, px: int) -> bytes:
     return square_jpeg(data, px, quality=90)
 
 
+def persona_photo_response(ctx: SimContext, req: Request) -> Response:
+    """GetPersonaPhoto for a signed-in caller: the photo of record of ``email`` at the
+    requested HR size (ETag, 304 on If-None-Match); 404 when there is none."""
+    target = ctx.state.user(req.arg("email"))
+    data = target.photo_of_record if target else None
+    if data is None:
+        return text("Not Found", 404).header("Cache-Control", "private, no-cache")
+    match = _HR_SIZE.search(req.arg("size", "HR96x96"))
+    px = min(int(match.group(1)), PHOTO_SIZE) if match else 96
+    body = _resized(data, px)
+    etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+    if req.headers.get("if-none-match") == etag:
+        resp = Response(304)
+    else:
+        resp = Response(200, body).header("Content-Type", "image/jpeg")
+    return resp.header("Cache-Control", "private, no-cache").header("ETag", etag)
+
+
 class OutlookService:
     """Routes of the Outlook host."""
 
@@ -71,16 +89,4 @@ class OutlookService:
         """Anyone's photo of record for any signed-in user; 404 when there is none."""
         if self._user(req) is None:
             return text("Unauthorized", 401)
-        target = self.ctx.state.user(req.arg("email"))
-        data = target.photo_of_record if target else None
-        if data is None:
-            return text("Not Found", 404).header("Cache-Control", "private, no-cache")
-        match = _HR_SIZE.search(req.arg("size", "HR96x96"))
-        px = min(int(match.group(1)), PHOTO_SIZE) if match else 96
-        body = _resized(data, px)
-        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        if req.headers.get("if-none-match") == etag:
-            resp = Response(304)
-        else:
-            resp = Response(200, body).header("Content-Type", "image/jpeg")
-        return resp.header("Cache-Control", "private, no-cache").header("ETag", etag)
+        return persona_photo_response(self.ctx, req)

@@ -14,7 +14,6 @@ from playwright.sync_api import Page
 from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.context import RunContext
 from troubleshooter.errors import PageError
-from troubleshooter.photo import read_image_file
 from troubleshooter.scenario import (
     ClickStep,
     FillStep,
@@ -25,6 +24,7 @@ from troubleshooter.scenario import (
     WaitForStep,
 )
 from troubleshooter.steps import StepOutcome, handler
+from troubleshooter.validate import read_image_file
 
 # Resolves when every image inside has loaded or failed, or after ``ms`` (lazy or stalled
 # images must not hang the run).

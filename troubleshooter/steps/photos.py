@@ -24,12 +24,12 @@ from troubleshooter.photo import (
     compare,
     file_sample,
     open_image,
-    read_image_file,
     userphoto_url,
 )
 from troubleshooter.scenario import CaptureReferenceStep, CheckSharePointPhotoStep, CompositeStep
 from troubleshooter.steps import StepOutcome, handler
 from troubleshooter.steps.navigation import fresh_page
+from troubleshooter.validate import read_image_file
 
 # Asking SharePoint again: fast at first (the copy often changes within seconds of the
 # trigger), then slower, never more often than FIRST_POLL_S nor less than every MAX_POLL_S.
