@@ -120,8 +120,11 @@ def test_progress_details_use_plain_words() -> None:
 
 @linux_only
 def test_an_empty_password_at_the_prompt_is_asked_again() -> None:
+    import contextlib
     import os
     import pty
+    import select
+    import signal
 
     script = (
         "from troubleshooter.credentials import resolve_credentials\n"
@@ -135,20 +138,31 @@ def test_an_empty_password_at_the_prompt_is_asked_again() -> None:
         os.execve(sys.executable, [sys.executable, "-c", script], env)
     output = b""
 
-    def read_until(marker: bytes) -> None:
+    def read_until(marker: bytes, count: int = 1) -> None:
+        """Read until ``marker`` has appeared ``count`` times; never wait forever."""
         nonlocal output
-        while marker not in output:
-            output += os.read(fd, 1024)
+        while output.count(marker) < count:
+            ready, _, _ = select.select([fd], [], [], 60)
+            assert ready, f"no {marker!r} from the prompt within 60 s: {output!r}"
+            try:
+                output += os.read(fd, 1024)
+            except OSError:  # the child has exited and closed its terminal
+                break
 
-    read_until(b"(not shown): ")
-    os.write(fd, b"\n")
-    read_until(b"type it again")
-    read_until(b"(not shown): ")
-    os.write(fd, b"Typed-Pa55\n")
     try:
-        read_until(b"RESULT")
-        read_until(b"\n")
+        read_until(b"(not shown): ")
+        os.write(fd, b"\n")
+        read_until(b"type it again")
+        # The second prompt, not the first one again: getpass flushes what was typed before
+        # it turns echo off, so typing early would be lost.
+        read_until(b"(not shown): ", count=2)
+        os.write(fd, b"Typed-Pa55\n")
+        read_until(b"RESULT prompt")
+        read_until(b"True")
     finally:
+        if b"True" not in output:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     assert b"RESULT prompt True" in output
     assert output.count(b"(not shown): ") == 2
