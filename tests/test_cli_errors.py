@@ -121,7 +121,7 @@ def test_usage_errors(args: list[str], message: str) -> None:
 
 
 @pytest.mark.slow
-def test_unreachable_tenant_is_a_page_error_with_advice(tmp_path: Path) -> None:
+def test_unreachable_tenant_is_named_with_advice(tmp_path: Path) -> None:
     result = run_cli(
         "run",
         "sharepoint-resync",
@@ -134,7 +134,8 @@ def test_unreachable_tenant_is_a_page_error_with_advice(tmp_path: Path) -> None:
         "--out",
         str(tmp_path),
     )
-    assert result.returncode == 20, result.stdout + result.stderr
+    assert result.returncode == 23, result.stdout + result.stderr
+    assert "Verdict: tenant-unreachable" in result.stdout
     assert "could not reach https://www.office.com (ERR_" in result.stdout
     report = json.loads((only_run_folder(tmp_path) / "report.json").read_text())
     assert report["status"] == "error" and report["verdict"]["failed_step"] == 1

@@ -38,6 +38,12 @@ class PageError(TroubleshooterError):
     outcome = Outcome.PAGE_ERROR
 
 
+class TenantUnreachable(TroubleshooterError):
+    """The tenant refused, reset or dropped the connection (``net::ERR_CONNECTION_…``)."""
+
+    outcome = Outcome.TENANT_UNREACHABLE
+
+
 class SignInError(TroubleshooterError):
     """Sign-in ended in a recognised failure; ``outcome`` says which."""
 

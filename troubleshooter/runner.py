@@ -35,6 +35,7 @@ from troubleshooter.events import (
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
 from troubleshooter.pages.diagnose import diagnose, save_page
+from troubleshooter.pages.reach import connection_error, error_page_code, on_error_page, unreachable
 from troubleshooter.photo import Likeness, compare
 from troubleshooter.probe import PhotoProbe
 from troubleshooter.scenario import Scenario, step_title
@@ -169,6 +170,8 @@ def _run_steps(
         try:
             outcome = handler_for(step)(ctx, step)
             detail, data = outcome.detail, outcome.data
+            if on_error_page(ctx.page):  # a navigation of the step failed
+                raise unreachable("the tenant", error_page_code(ctx.page), f"in step {index}")
         except KeyboardInterrupt as exc:
             status, detail = "failed", stopping.why(exc)
             failure = (Outcome.INTERRUPTED, index, detail)
@@ -183,6 +186,8 @@ def _run_steps(
         except PlaywrightError as exc:
             status, detail = "failed", first_line(exc)
             outcome_kind = Outcome.BROWSER_ERROR if _browser_gone(ctx) else Outcome.PAGE_ERROR
+            if outcome_kind is Outcome.PAGE_ERROR and connection_error(detail):
+                outcome_kind = Outcome.TENANT_UNREACHABLE
             failure = (outcome_kind, index, detail)
         except Exception as exc:  # a bug must still leave a complete report
             status, detail = "failed", f"{exc.__class__.__name__}: {first_line(exc)}"

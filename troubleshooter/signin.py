@@ -14,7 +14,9 @@ from playwright.sync_api import Page
 
 from troubleshooter.credentials import Credentials
 from troubleshooter.errors import SignInError
-from troubleshooter.targets import TargetBook
+from troubleshooter.pages.change import wait_for_change
+from troubleshooter.pages.reach import ConnectionWatch
+from troubleshooter.targets import PageChanged, TargetBook
 from troubleshooter.verdict import Outcome
 
 # Language-independent codes first, English page text second (reference, section 5a).
@@ -42,6 +44,13 @@ FAILURE_PATTERNS: list[tuple[Outcome, re.Pattern[str]]] = [
 ]
 PROGRESS_EVERY_S = 5.0
 RETRY_AFTER_S = 10.0
+# A sign-in page showing no known view this long (the same URL, nothing recognised) has
+# changed: well above a slow redirect, well below the sign-in timeout.
+NO_VIEW_S = 10.0
+# The longest wait for the page to change before looking again (a view may also appear
+# without a DOM change, e.g. when a stylesheet loads).
+CHANGE_WAIT_S = 1.0
+PANE_WAIT_S = 1.0  # the account pane opens in place; a tenant that never shows the email
 # Sign-in views, most specific first, each recognised by a target that must be *shown*: real
 # pages keep other views' inputs in the DOM (hidden off-screen), so an input merely existing
 # says nothing. A page showing both the email and the password input is the password view.
@@ -95,27 +104,67 @@ def sign_in_with_password(
     seen: list[str] = []
     deadline = time.monotonic() + timeout_s
     acted_at: dict[str, float] = {}
-    while time.monotonic() < deadline:
-        if _is_home(page, targets):
-            return seen
-        outcome = failure_on_page(page)
-        if outcome is not None:
-            raise SignInError(_failure_message(outcome, upn), outcome=outcome)
-        state = current_view(page, targets)
-        # Act once per view; a view still showing after a while (a slow redirect) gets a retry.
-        if state and time.monotonic() - acted_at.get(state, -RETRY_AFTER_S) >= RETRY_AFTER_S:
-            if state not in acted_at:
-                seen.append(state)
-                if on_view is not None:
-                    on_view(f"sign-in {state}")
-            acted_at[state] = time.monotonic()
-            _act(page, targets, state, upn, credentials)
-        page.wait_for_timeout(250)
+    known = Known(page)
+    state_token = ""
+    with ConnectionWatch(page, "during sign-in") as watch:
+        while time.monotonic() < deadline:
+            watch.check()
+            if _is_home(page, targets):
+                return seen
+            outcome = failure_on_page(page)
+            if outcome is not None:
+                raise SignInError(_failure_message(outcome, upn), outcome=outcome)
+            state = current_view(page, targets)
+            known.saw(state is not None)
+            if known.lost_for() >= NO_VIEW_S:
+                raise no_known_view(page, targets, upn, known.lost_for())
+            # Act once per view; a view still showing after a while (a slow redirect) gets a
+            # retry.
+            if state and time.monotonic() - acted_at.get(state, -RETRY_AFTER_S) >= RETRY_AFTER_S:
+                if state not in acted_at:
+                    seen.append(state)
+                    if on_view is not None:
+                        on_view(f"sign-in {state}")
+                acted_at[state] = time.monotonic()
+                _act(page, targets, state, upn, credentials)
+            state_token = wait_for_change(page, state_token, CHANGE_WAIT_S)
     raise SignInError(
         f"sign-in for {upn} did not reach the Microsoft 365 home within {timeout_s:g}s "
         f"(last page: {page.url.split('?')[0]})",
         outcome=Outcome.SIGN_IN_TIMEOUT,
     )
+
+
+class Known:
+    """How long the page has shown nothing the sign-in knows (a navigation restarts it)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.url = page.url
+        self.since: float | None = None
+
+    def saw(self, known: bool) -> None:
+        url = self.page.url
+        if known or url != self.url:
+            self.since = None
+        elif self.since is None:
+            self.since = time.monotonic()
+        self.url = url
+
+    def lost_for(self) -> float:
+        return 0.0 if self.since is None else time.monotonic() - self.since
+
+
+def no_known_view(page: Page, targets: TargetBook, upn: str, waited_s: float) -> PageChanged:
+    """The error for a sign-in page that shows no known view: every view target tried."""
+    tried = {target: targets.resolve(page, target)[1] for _, target in VIEWS}
+    tried = {t: m for t, m in tried.items() if t in targets.targets}
+    names = ", ".join(tried)
+    message = (
+        f"the sign-in page for {upn} showed no sign-in view the tool knows for "
+        f"{waited_s:.0f}s (on {page.url.split('?')[0]}); targets tried: {names}"
+    )
+    return PageChanged(message, tried)
 
 
 def current_view(page: Page, targets: TargetBook) -> str | None:
@@ -170,6 +219,7 @@ def wait_for_person(
     start = time.monotonic()
     prefilled = False
     last_report = -PROGRESS_EVERY_S
+    state_token = ""
     while True:
         elapsed = time.monotonic() - start
         if _is_home(page, targets):
@@ -189,7 +239,7 @@ def wait_for_person(
                 f"{upn} did not finish signing in within {timeout_s:g}s",
                 outcome=Outcome.SIGN_IN_TIMEOUT,
             )
-        page.wait_for_timeout(500)
+        state_token = wait_for_change(page, state_token, CHANGE_WAIT_S)
 
 
 def confirm_identity(page: Page, targets: TargetBook, upn: str) -> tuple[str, str | None]:
@@ -200,8 +250,9 @@ def confirm_identity(page: Page, targets: TargetBook, upn: str) -> tuple[str, st
     email: str | None = None
     button.click()
     pane = targets.try_find(page, "account_pane_email")
-    if pane is None:
-        page.wait_for_timeout(500)
+    token, until = "", time.monotonic() + PANE_WAIT_S
+    while pane is None and time.monotonic() < until:
+        token = wait_for_change(page, token, until - time.monotonic())
         pane = targets.try_find(page, "account_pane_email")
     if pane is not None:
         email = pane.locator.inner_text().strip()

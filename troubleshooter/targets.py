@@ -15,10 +15,15 @@ from pydantic_core import ErrorDetails
 
 from troubleshooter.errors import BadInputError, PageError, first_line
 from troubleshooter.loader import explain_error, load_yaml_model, yaml_kind
+from troubleshooter.pages.change import wait_for_change
+from troubleshooter.pages.reach import error_page_code, on_error_page, unreachable
 from troubleshooter.pages.shown import LIMIT, SHOWN_JS, summarize
 from troubleshooter.scenario import substitute
+from troubleshooter.verdict import Outcome
 
 POLL_S = 0.2
+# A loaded page whose DOM has not changed this long will not show a missing target any more.
+SETTLE_S = 5.0
 HIDDEN_TARGET = "offscreen_hidden"
 
 
@@ -83,6 +88,18 @@ class TargetNotFound(PageError):
         super().__init__(message)
         self.target = target
         self.misses = misses
+
+
+class PageChanged(TargetNotFound):
+    """A page shows none of several targets (e.g. no known sign-in view); ``tried`` has each
+    target's misses."""
+
+    outcome = Outcome.PAGE_CHANGED
+
+    def __init__(self, message: str, tried: dict[str, list[Miss]]) -> None:
+        first = next(iter(tried), "")
+        super().__init__(message, first, tried.get(first, []))
+        self.tried = tried
 
 
 class TargetBook:
@@ -195,22 +212,37 @@ class TargetBook:
         return recent
 
     def find(self, page: Page, name: str, timeout_s: float) -> Found:
-        """Wait until a strategy finds a shown element, revealing it once if needed."""
+        """Wait until a strategy finds a shown element, revealing it once if needed.
+
+        A loaded page that has not changed for ``SETTLE_S`` (after the reveal) will not show
+        the target any more: that ends the wait early. A failed navigation ends it at once.
+        """
         target = self.get(name)
-        deadline = time.monotonic() + timeout_s
-        revealed = False
+        started = time.monotonic()
+        deadline = started + timeout_s
+        revealed = not target.reveal
+        token, quiet_since = "", started
         while True:
             found = self.try_find(page, name)
             if found:
                 return found
-            if target.reveal and not revealed and time.monotonic() > deadline - timeout_s / 2:
+            if on_error_page(page):
+                raise unreachable("the tenant", error_page_code(page), f"while looking for {name}")
+            now = time.monotonic()
+            settled = token.endswith(":complete") and now - quiet_since >= SETTLE_S
+            if not revealed and (settled or now > deadline - timeout_s / 2):
                 revealed = True
-                opener = self.try_find(page, target.reveal)
+                opener = self.try_find(page, target.reveal or "")
                 if opener:
                     opener.locator.click()
-            if time.monotonic() >= deadline:
+                    continue
+            if now >= deadline:
                 raise self.not_found(page, name, timeout_s)
-            page.wait_for_timeout(POLL_S * 1000)
+            if settled and revealed:
+                raise self.not_found(page, name, now - started, settled=True)
+            changed = wait_for_change(page, token, POLL_S)
+            if changed != token:
+                token, quiet_since = changed, time.monotonic()
 
     def first_of(self, page: Page, names: list[str], timeout_s: float) -> Found | None:
         """Whichever of several targets shows first; None on timeout."""
@@ -224,14 +256,20 @@ class TargetBook:
                 return None
             page.wait_for_timeout(POLL_S * 1000)
 
-    def not_found(self, page: Page, name: str, timeout_s: float) -> TargetNotFound:
+    def not_found(
+        self, page: Page, name: str, timeout_s: float, settled: bool = False
+    ) -> TargetNotFound:
         """The error for a missing target, with every strategy tried and why it missed."""
         target = self.get(name)
         _, misses = self.resolve(page, name)
         tried = "; ".join(f"{m.strategy} → {m.reason}" for m in misses)
+        when = (
+            f"after {timeout_s:.0f}s (the page had loaded and not changed for {SETTLE_S:g}s)"
+            if settled
+            else f"within {timeout_s:g}s"
+        )
         message = (
-            f"could not find {name} ({target.description}) on {page.url} "
-            f"within {timeout_s:g}s; tried: {tried}"
+            f"could not find {name} ({target.description}) on {page.url} {when}; tried: {tried}"
         )
         return TargetNotFound(message, name, misses)
 

@@ -29,7 +29,9 @@ class Outcome(StrEnum):
     SIGN_IN_TIMEOUT = "sign-in-timeout"
     IDENTITY_MISMATCH = "identity-mismatch"
     SIGN_IN_FAILED = "sign-in-failed"
+    PAGE_CHANGED = "page-changed"
     PAGE_ERROR = "page-error"
+    TENANT_UNREACHABLE = "tenant-unreachable"
     BROWSER_ERROR = "browser-error"
     INTERRUPTED = "interrupted"
     INTERNAL_ERROR = "internal-error"
@@ -137,11 +139,26 @@ _INFO: dict[Outcome, OutcomeInfo] = {
         "Look at the last screenshot, then run with --headed to watch, or use "
         "--sign-in interactive.",
     ),
+    Outcome.PAGE_CHANGED: OutcomeInfo(
+        19,
+        "The sign-in page shows none of the views the tool knows: Microsoft may have changed "
+        "its layout.",
+        "Look at the last screenshot and diagnosis-page.html / diagnosis-aria.yaml in the run "
+        "folder. Run with --sign-in interactive to sign in by hand meanwhile; to adapt the "
+        "page map, copy troubleshooter/targets.yaml, add a strategy that matches this page and "
+        "check it with `troubleshooter pages check <run folder> --targets <your copy>`.",
+    ),
     Outcome.PAGE_ERROR: OutcomeInfo(
         20,
         "A page did not load or did not show what the step expected.",
         "Look at the last screenshot and the step named in the report. Check --site and "
         "the tenant URLs (`troubleshooter doctor`).",
+    ),
+    Outcome.TENANT_UNREACHABLE: OutcomeInfo(
+        23,
+        "The tenant stopped answering: a connection was refused, reset or dropped.",
+        "Check the network, the VPN or proxy, and the Microsoft 365 service health, then run "
+        "again. Everything captured so far is in the run folder.",
     ),
     Outcome.BROWSER_ERROR: OutcomeInfo(
         21,
@@ -212,7 +229,13 @@ def status_of(outcome: Outcome) -> Status:
     """The status word a report section ends with."""
     if outcome is Outcome.INTERRUPTED:
         return "interrupted"
-    if outcome in {Outcome.PAGE_ERROR, Outcome.BROWSER_ERROR, Outcome.INTERNAL_ERROR}:
+    if outcome in {
+        Outcome.PAGE_ERROR,
+        Outcome.PAGE_CHANGED,
+        Outcome.TENANT_UNREACHABLE,
+        Outcome.BROWSER_ERROR,
+        Outcome.INTERNAL_ERROR,
+    }:
         return "error"
     return "finished"
 

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from troubleshooter.cli.common import app
+
+
+class OutageHostChoice(StrEnum):
+    login = "login"
+    home = "home"
+    sharepoint = "sharepoint"
+    my = "my"
+    outlook = "outlook"
+
+
+class OutageModeChoice(StrEnum):
+    refuse = "refuse"
+    reset = "reset"
+
 
 sim_app = typer.Typer(help="The simulated Microsoft 365 tenant.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
@@ -38,6 +53,34 @@ def sim_serve(
             help="Photo requests per second per session before 429 + Retry-After (0: never).",
         ),
     ] = 0.0,
+    signin_changed: Annotated[
+        bool,
+        typer.Option(
+            "--signin-changed",
+            help="Fault: the sign-in page's first view in a layout no target knows.",
+        ),
+    ] = False,
+    people_changed: Annotated[
+        bool,
+        typer.Option(
+            "--people-changed",
+            help="Fault: People web part entries in new markup (Fluent v9), not found.",
+        ),
+    ] = False,
+    outage_host: Annotated[
+        OutageHostChoice | None,
+        typer.Option(
+            "--outage-host",
+            help="Fault: the tenant stops answering after --outage-after requests to this host.",
+        ),
+    ] = None,
+    outage_after: Annotated[
+        int, typer.Option("--outage-after", min=0, help="Requests answered before the outage.")
+    ] = 0,
+    outage_mode: Annotated[
+        OutageModeChoice,
+        typer.Option("--outage-mode", help="refuse: close the port; reset: reset connections."),
+    ] = OutageModeChoice.refuse,
 ) -> None:
     """Serve the simulated tenant on 127.0.0.1 until Ctrl-C."""
     from troubleshooter.sim import (
@@ -69,6 +112,11 @@ def sim_serve(
             extra_users=extra_users,
             extra_seed=seed,
             throttle_rate=throttle_rate,
+            signin_changed=signin_changed,
+            people_changed=people_changed,
+            outage_host=outage_host.value if outage_host else None,
+            outage_after=outage_after,
+            outage_mode=outage_mode.value,
         )
         serve_forever(options, "127.0.0.1", port, ready)
     except SimServeError as exc:

@@ -17,7 +17,7 @@ from troubleshooter.context import RunContext
 from troubleshooter.evidence.files import slug
 from troubleshooter.pages.snapshot import redact_page_text, snapshot
 from troubleshooter.signin import current_view
-from troubleshooter.targets import TargetNotFound
+from troubleshooter.targets import Miss, TargetNotFound
 
 
 def _values(ctx: RunContext) -> dict[str, str]:
@@ -26,27 +26,36 @@ def _values(ctx: RunContext) -> dict[str, str]:
 
 def diagnose(ctx: RunContext, exc: TargetNotFound) -> dict[str, Any]:
     """Keep the page's redacted HTML, its aria snapshot and the strategies tried with why each
-    missed; return what the report shows about it."""
+    missed; return what the report shows about it.
+
+    A ``PageChanged`` error names several targets (none shown): each is listed with its misses.
+    """
     secrets = ctx.settings.credentials.secrets()
-    target = ctx.targets.get(exc.target)
-    lines = [
-        f"target: {exc.target} ({target.description})",
-        f"page: {redact_page_text(ctx.page.url, secrets)}",
-        "strategies tried, in order:",
-        *(f"  - {m.strategy}\n    missed: {m.reason}" for m in exc.misses),
+    tried: dict[str, list[Miss]] = getattr(exc, "tried", None) or {exc.target: exc.misses}
+    names = ", ".join(tried)
+    lines = [f"page: {redact_page_text(ctx.page.url, secrets)}"]
+    for name, misses in tried.items():
+        lines += [
+            f"target: {name} ({ctx.targets.get(name).description})",
+            "strategies tried, in order:",
+            *(f"  - {m.strategy}\n    missed: {m.reason}" for m in misses),
+        ]
+    lines += [
         "",
         "Fix: copy troubleshooter/targets.yaml, add a strategy that matches this page, and",
         "check it offline: troubleshooter pages check <run folder> --targets <your copy>",
     ]
     files = {}
+    # One target not found: the page must have it. Several (no known view): any would do.
+    expects = [exc.target] if len(tried) == 1 else []
     with contextlib.suppress(PlaywrightError):
-        page = snapshot(ctx.page, expects=[exc.target], values=_values(ctx), secrets=secrets)
+        page = snapshot(ctx.page, expects=expects, values=_values(ctx), secrets=secrets)
         ctx.capture(
             "diagnosis-page",
             ArtifactKind.DIAGNOSIS,
             page.encode("utf-8"),
             "html",
-            f"The page where {exc.target} was not found (redacted HTML, no scripts, no values)",
+            f"The page where {names} was not found (redacted HTML, no scripts, no values)",
         )
         files["html"] = "diagnosis-page.html"
     with contextlib.suppress(PlaywrightError):
@@ -65,17 +74,25 @@ def diagnose(ctx: RunContext, exc: TargetNotFound) -> dict[str, Any]:
         ArtifactKind.DIAGNOSIS,
         text.encode("utf-8"),
         "txt",
-        f"Every strategy of {exc.target} and why each missed",
+        f"Every strategy of {names} and why each missed",
     )
     files["strategies"] = "diagnosis-strategies.txt"
     return {
         "diagnosis": {
-            "target": exc.target,
-            "description": target.description,
-            "tried": [{"strategy": m.strategy, "missed": m.reason} for m in exc.misses],
+            "target": names,
+            "description": "; ".join(ctx.targets.get(n).description for n in tried),
+            "tried": [
+                {"strategy": _named(name, m.strategy, len(tried)), "missed": m.reason}
+                for name, misses in tried.items()
+                for m in misses
+            ],
             "files": files,
         }
     }
+
+
+def _named(target: str, strategy: str, count: int) -> str:
+    return f"{target}: {strategy}" if count > 1 else strategy
 
 
 def save_page(ctx: RunContext, label: str) -> None:

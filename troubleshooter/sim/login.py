@@ -109,6 +109,11 @@ class LoginService:
         values.setdefault("email", user.upn if user else flow.upn)
         for token in (flow.token, flow.ctx, flow.canary):
             self.ctx.state.record_secret("flowToken", token)
+        if name == "email" and self.ctx.options.signin_changed:
+            details = self._details(str(values["code"]))
+            return self.ctx.render(
+                "login/changed.html", flow=flow, variant="changed", details=details, **values
+            )
         return self.ctx.render(
             "login/app.html",
             view=name,
@@ -214,7 +219,8 @@ class LoginService:
             flow.stage = "email"
             return self._page("email", flow, None, email="")
         if action in ("email", "pick"):
-            name = form.get("loginfmt", "").strip()
+            # ``username``: the changed layout of SimOptions.signin_changed
+            name = (form.get("loginfmt") or form.get("username", "")).strip()
             found = self.ctx.state.user(name)
             if found is None:
                 return self._page(

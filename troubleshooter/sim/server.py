@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import struct
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
+from .outage import Outage
 from .photos import favicon_png
 from .web import Request, Response, Router, parse_cookies, parse_query, text
 
@@ -26,7 +29,21 @@ class SimHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], routers: dict[str, Router]) -> None:
         self.routers = routers
         self.before_request: list[object] = []
+        self.outage = Outage()
+        self._aborted: set[socket.socket] = set()
         super().__init__(address, SimRequestHandler)
+
+    def abort(self, connection: socket.socket) -> None:
+        """Close ``connection`` with a reset (RST) instead of an orderly FIN."""
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self._aborted.add(connection)
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        if request in self._aborted:
+            self._aborted.discard(request)
+            self.close_request(request)  # no shutdown(SHUT_WR): that would send a FIN first
+            return
+        super().shutdown_request(request)
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Browsers drop keep-alive connections all the time: only report real errors."""
@@ -44,9 +61,19 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     sys_version = ""
     server: SimHTTPServer
 
+    def handle(self) -> None:
+        if not self.server.outage.admit(None):
+            self.server.abort(self.connection)
+            return
+        super().handle()
+
     def _handle(self) -> None:
         split = urlsplit(self.path)
         host = (self.headers.get("Host") or "").split(":")[0].lower()
+        if not self.server.outage.admit(host):
+            self.server.abort(self.connection)
+            self.close_connection = True
+            return
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             self._write(text("Request Entity Too Large", 413), close=True)

@@ -14,7 +14,8 @@ from .extra import extra_users
 from .home import HomeService
 from .hosts import HOME_HOST, INDEX_HOSTS, LOGIN_HOST, MY_HOST, OUTLOOK_HOST, SP_HOST, SimUrls
 from .login import LoginService
-from .options import SimOptions, SimUser
+from .options import OutageMode, SimOptions, SimUser
+from .outage import Outage
 from .outlook import OutlookService
 from .people import add_people_api
 from .server import SimHTTPServer
@@ -77,6 +78,11 @@ class SimTenant:
                 opts.throttle_retry_after,
                 opts.throttle_http_date,
             )
+        hosts = {"login": LOGIN_HOST, "home": HOME_HOST, "sharepoint": SP_HOST}
+        hosts |= {"my": MY_HOST, "outlook": OUTLOOK_HOST}
+        outage_host = hosts[opts.outage_host] if opts.outage_host else None
+        self.outage = Outage(outage_host, opts.outage_after, opts.outage_mode)
+        """The tenant stopping mid-run (``SimOptions.outage_*``, or ``stop_answering()``)."""
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._login: LoginService | None = None
@@ -105,6 +111,8 @@ class SimTenant:
             routers = {h: ThrottledRouter(r, self.throttle) for h, r in routers.items()}
         server.routers.update({**routers, **{h: index for h in INDEX_HOSTS}})
         server.before_request.append(self.state.tick)
+        server.outage = self.outage
+        self.outage.on_down = self._went_down
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever,
@@ -138,6 +146,16 @@ class SimTenant:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+    def stop_answering(self, mode: OutageMode | None = None) -> None:
+        """From now on, refuse (or reset) every connection, as a tenant that went away."""
+        self.outage.stop_answering(mode)
+
+    def _went_down(self, mode: OutageMode) -> None:
+        server = self._server
+        if mode == "refuse" and server is not None:
+            # Not in the request's thread: shutdown() waits for the serving loop.
+            threading.Thread(target=_close_listener, args=(server,), daemon=True).start()
 
     def __enter__(self) -> SimTenant:
         return self.start()
@@ -201,6 +219,11 @@ class SimTenant:
         router.add("GET", r"/", index)
         router.add("POST", r"/_sim/approve-push", approve)
         return router
+
+
+def _close_listener(server: SimHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()
 
 
 def photo_status(user: SimUser, copy: bytes | None) -> str:

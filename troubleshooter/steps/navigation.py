@@ -13,7 +13,8 @@ from playwright.sync_api import Page
 
 from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.context import RunContext
-from troubleshooter.errors import PageError
+from troubleshooter.errors import PageError, TenantUnreachable
+from troubleshooter.pages.reach import connection_error
 from troubleshooter.scenario import (
     ClickStep,
     FillStep,
@@ -49,7 +50,8 @@ def open_url(ctx: RunContext, step: OpenStep) -> StepOutcome:
         reason = NET_ERROR.search(str(exc))
         if reason is None:
             raise
-        raise PageError(
+        error = PageError if connection_error(reason.group(1)) is None else TenantUnreachable
+        raise error(
             f"could not reach {url} ({reason.group(1)}): check the network, the VPN or proxy, "
             "and the tenant URLs (`troubleshooter doctor --tenant …`)"
         ) from None
