@@ -4,6 +4,7 @@ an intact evidence folder."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from tests.helpers import only_run_folder, run_cli, run_on
 from troubleshooter.sim import SimOptions, SimTenant
+from troubleshooter.sim.hosts import HOME_HOST, LOGIN_HOST
 
 pytestmark = pytest.mark.slow
 ADELE = "adele.vance@contoso.onmicrosoft.com"
@@ -130,3 +132,25 @@ def test_tenant_told_to_stop_mid_run_is_tenant_unreachable(tmp_path: Path) -> No
     _, report = finished_folder(tmp_path, "tenant-unreachable", 23, result)
     assert elapsed < BOUND_S, f"took {elapsed:.0f}s"
     assert "ERR_" in report["verdict"]["detail"]
+
+
+def _get(sim: SimTenant, host: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=5)
+    try:
+        connection.request("GET", "/", headers={"Host": f"{host}:{sim.port}"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("mode", ["refuse", "reset"])
+def test_outage_answers_n_requests_to_its_host_then_nothing(mode: str) -> None:
+    options = SimOptions(outage_host="login", outage_after=2, outage_mode=mode)  # type: ignore[arg-type]
+    with SimTenant(options=options) as sim:
+        assert _get(sim, HOME_HOST) < 500, "other hosts do not count"
+        assert _get(sim, LOGIN_HOST) == 302
+        assert _get(sim, LOGIN_HOST) == 302
+        for host in (LOGIN_HOST, HOME_HOST):  # then the whole tenant is gone
+            with pytest.raises((ConnectionError, http.client.RemoteDisconnected)):
+                _get(sim, host)
+        assert sim.outage.down == mode
