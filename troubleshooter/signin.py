@@ -162,7 +162,8 @@ def no_known_view(page: Page, targets: TargetBook, upn: str, waited_s: float) ->
     names = ", ".join(tried)
     message = (
         f"the sign-in page for {upn} showed no sign-in view the tool knows for "
-        f"{waited_s:.0f}s (on {page.url.split('?')[0]}); targets tried: {names}"
+        f"{waited_s:.0f}s (limit {NO_VIEW_S:g}s, on {page.url.split('?')[0]}); "
+        f"targets tried: {names}"
     )
     return PageChanged(message, tried)
 
