@@ -24,6 +24,7 @@ from troubleshooter.audit.probe import (
     SP_SIZES,
     Fetching,
     PhotoReader,
+    Started,
     UserCheck,
     decide_all,
 )
@@ -136,19 +137,30 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
 def _check_all(
     request: CheckRequest, reader: PhotoReader, writer: AuditWriter, progress: Progress | None
 ) -> bool:
-    """Every user, in order; the next batch is fetched while the last is decided and written.
+    """Every user, in order, three batches at a time: one queued in the browser, one being
+    fetched, one being decided and written (so memory stays flat and nobody waits).
 
     Returns True when Ctrl-C stopped it: the users checked so far are still written up.
     """
     with ThreadPoolExecutor(max_workers=1) as worker:
         previous: Future[None] | None = None
+        queued: tuple[list[UserRow | BadRow], Started | None] | None = None
+
+        def hand_over(batch: list[UserRow | BadRow], started: Started | None) -> Future[None]:
+            fetched = reader.finish(started) if started is not None else None
+            if previous is not None:
+                previous.result()
+            return worker.submit(_record, batch, fetched, writer, progress)
+
         try:
-            for batch in _batches(request.users.rows(request.photos)):
+            for rank, batch in enumerate(_batches(request.users.rows(request.photos))):
                 good = [r for r in batch if isinstance(r, UserRow)]
-                fetched = reader.fetch(good) if good else None
-                if previous is not None:
-                    previous.result()
-                previous = worker.submit(_record, batch, fetched, writer, progress)
+                started = reader.start(good, rank) if good else None
+                if queued is not None:
+                    previous = hand_over(*queued)
+                queued = (batch, started)
+            if queued is not None:
+                previous = hand_over(*queued)
         except KeyboardInterrupt:
             return True
         finally:
