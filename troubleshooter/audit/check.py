@@ -28,17 +28,16 @@ from troubleshooter.audit.probe import (
     UserCheck,
     decide_all,
 )
-from troubleshooter.audit.session import operator_session
 from troubleshooter.audit.users import BadRow, UserRow, UserSource
 from troubleshooter.audit.verdicts import FINE, SINGLE_EXIT, Verdict
 from troubleshooter.context import SessionOptions
-from troubleshooter.credentials import credentials_for
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.bundle import bundle as bundle_folder
 from troubleshooter.evidence.folder import make_run_folder
 from troubleshooter.jobs import ensure_folder
+from troubleshooter.session import signed_in_session
 from troubleshooter.spec import reusable_tenant
-from troubleshooter.tenant import TenantProfile, tenant_for
+from troubleshooter.tenant import TenantProfile
 from troubleshooter.validate import check_upn
 
 BATCH = 32  # users per round of requests: enough to keep the pool busy, little memory
@@ -102,34 +101,33 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
     validate(request)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    with tenant_for(request.tenant) as (profile, demo_password):
-        credentials = credentials_for(request.operator, request.session.sign_in, demo_password)
-        gate = Gate(budget_s=request.throttle_budget_s)
-        meta: dict[str, Any] = {}
-        with operator_session(profile, request.operator, request.session, credentials) as op:
-            meta.update(
-                confirmed_as=op.confirmed_as,
-                browser=op.browser,
-                browser_version=op.browser_version,
-            )
-            reader = PhotoReader(op, profile, request.concurrency, gate, request.sizes)
-            meta["sign_in_s"] = round(time.monotonic() - clock, 2)
-            checking = time.monotonic()
-            # The folder exists only once the operator is signed in: a failed sign-in
-            # leaves nothing half-written behind.
-            folder = make_run_folder(request.out, "check", started, request.ticket)
-            writer = AuditWriter(folder, request.users.columns)
-            try:
-                meta["interrupted"] = _check_all(request, reader, writer, progress)
-                meta["record_source"] = _record_source(reader, request)
-                meta["checking_s"] = round(time.monotonic() - checking, 2)
-            finally:
-                writer.close()
-                reader.close()
-        single = request.users.csv_path is None and len(request.users.upns) == 1
-        code = 130 if meta["interrupted"] else exit_code(dict(writer.counts), single)
-        report = _report(request, profile, started, writer, gate, meta, code)
-        writer.finish(report)
+    gate = Gate(budget_s=request.throttle_budget_s)
+    meta: dict[str, Any] = {}
+    with signed_in_session(request.tenant, request.operator, request.session) as op:
+        profile = op.tenant
+        meta.update(
+            confirmed_as=op.confirmed_as,
+            browser=op.browser,
+            browser_version=op.browser_version,
+        )
+        reader = PhotoReader(op, profile, request.concurrency, gate, request.sizes)
+        meta["sign_in_s"] = round(time.monotonic() - clock, 2)
+        checking = time.monotonic()
+        # The folder exists only once the operator is signed in: a failed sign-in
+        # leaves nothing half-written behind.
+        folder = make_run_folder(request.out, "check", started, request.ticket)
+        writer = AuditWriter(folder, request.users.columns)
+        try:
+            meta["interrupted"] = _check_all(request, reader, writer, progress)
+            meta["record_source"] = _record_source(reader, request)
+            meta["checking_s"] = round(time.monotonic() - checking, 2)
+        finally:
+            writer.close()
+            reader.close()
+    single = request.users.csv_path is None and len(request.users.upns) == 1
+    code = 130 if meta["interrupted"] else exit_code(dict(writer.counts), single)
+    report = _report(request, profile, started, writer, gate, meta, code)
+    writer.finish(report)
     bundle = bundle_folder(folder) if request.zip else None
     return CheckResult(folder, bundle, dict(writer.counts), code, tuple(report["warnings"]))
 

@@ -28,7 +28,7 @@ from troubleshooter.verdict import Outcome, info
 if TYPE_CHECKING:
     from troubleshooter.audit.guide import GuideRequest
     from troubleshooter.audit.message import Message
-    from troubleshooter.audit.session import OperatorSession
+    from troubleshooter.session import SignedIn
     from troubleshooter.tenant import TenantProfile
 
 REPORT = "report.json"
@@ -86,7 +86,7 @@ class GuideFolder:
         folder: Path,
         request: GuideRequest,
         profile: TenantProfile,
-        op: OperatorSession,
+        op: SignedIn,
         started: datetime,
     ) -> GuideFolder:
         report = {

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from troubleshooter.audit.fetch import Fetched, Gate, Job, OriginPage, Request, fetch_together
-from troubleshooter.audit.session import OperatorSession
 from troubleshooter.audit.users import UserRow
 from troubleshooter.audit.verdicts import Finding, Verdict, decide
 from troubleshooter.errors import BadInputError, PageError
+from troubleshooter.session import SignedIn
 from troubleshooter.tenant import TenantProfile
 from troubleshooter.validate import read_image_file
 
@@ -74,7 +74,7 @@ class PhotoReader:
 
     def __init__(
         self,
-        op: OperatorSession,
+        op: SignedIn,
         tenant: TenantProfile,
         concurrency: int,
         gate: Gate,
@@ -85,7 +85,7 @@ class PhotoReader:
         self._op = op
         # Land on the operator's own small photo: an image page of the origin that shows
         # nothing else and requests no large photo.
-        landing = userphoto_url(tenant.sharepoint, op.operator, "S")
+        landing = userphoto_url(tenant.sharepoint, op.upn, "S")
         self.sharepoint = OriginPage(op.context, landing, gate).open()
         self._outlook: OriginPage | None = None
 
