@@ -1,6 +1,8 @@
 """Benchmark: `troubleshooter check` over many generated users of the simulated tenant.
 
-Run: .venv/bin/python benchmarks/bench_check.py [--users 1000] [--small 250]
+Run: .venv/bin/python benchmarks/bench_check.py [--users 1000] [--small 250] [--rounds 1]
+To compare two trees interleaved, run it once per tree with ``PYTHONPATH=<tree>`` (the
+check subprocess inherits it) and alternate.
 Prints Markdown for RESULTS.md. Target: at least 25 users per second on a 2-core machine, and
 peak memory that does not grow with the number of users (the small run and the large run
 should peak at about the same RSS).
@@ -74,7 +76,7 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def one_check(sim: SimTenant, folder: Path, count: int, sizes: str) -> Result:
+def one_check(sim: SimTenant, folder: Path, count: int, sizes: str, concurrency: int) -> Result:
     urls = sim.urls
     profile = folder / "tenant.yaml"
     profile.write_text(
@@ -108,8 +110,12 @@ def one_check(sim: SimTenant, folder: Path, count: int, sizes: str) -> Result:
         str(folder / "out"),
         "--sizes",
         sizes,
+        "--concurrency",
+        str(concurrency),
     ]
     env = {"TROUBLESHOOTER_PASSWORD": DEMO_PASSWORD, "PATH": "/usr/bin:/bin"}
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     start = time.perf_counter()
     sim_cpu, children_cpu = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -149,13 +155,14 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--small", type=int, default=250)
     parser.add_argument("--sizes", default="S,M,L", help="check's --sizes")
+    parser.add_argument("--concurrency", type=int, default=4, help="check's --concurrency")
     args = parser.parse_args()
     with SimTenant(options=SimOptions(extra_users=args.users)) as sim:
         results = []
         for count in (args.small, args.users):
             with tempfile.TemporaryDirectory() as tmp:
-                results.append(one_check(sim, Path(tmp), count, args.sizes))
-    print(f"check --sizes {args.sizes}\n")
+                results.append(one_check(sim, Path(tmp), count, args.sizes, args.concurrency))
+    print(f"check --sizes {args.sizes} --concurrency {args.concurrency}\n")
     print(
         "| users | users/s (checking) | wall s | sign-in s | Python peak MB | tree peak MB "
         "| CPU s: sim | CPU s: check + browser | CPU ms per user |"

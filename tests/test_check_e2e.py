@@ -236,3 +236,34 @@ def test_bad_options_are_one_line_and_exit_2(
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.startswith(message), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_many_batches_throttled_keep_file_order_and_the_exact_bytes_hashes(
+    make_sim: Callable[..., SimTenant], tmp_path: Path
+) -> None:
+    """Batches are queued in the browser ahead of time and a 429 in one stops them all; every
+    user still comes out once, in the file's order, with the hashes of the bytes served (S
+    and M are hashed in the page)."""
+    import hashlib
+
+    from troubleshooter.sim.extra import extra_upn
+    from troubleshooter.sim.photos import SP_SIZES
+
+    sim = make_sim(extra_users=100, throttle_rate=40.0, throttle_burst=30, throttle_retry_after=1)
+    upns = [extra_upn(n, "contoso.onmicrosoft.com") for n in range(1, 101)]
+    users = tmp_path / "users.csv"
+    users.write_text("upn\n" + "\n".join(upns) + "\n", encoding="utf-8")
+    code, folder, output = check(sim, tmp_path, "--users", str(users), "--concurrency", "6")
+    assert code == 1, output
+    with (folder / "audit.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["upn"] for r in rows] == upns
+    assert {r["upn"]: r["verdict"] for r in rows} == {u: expected_state(u, sim) for u in upns}
+    for row in rows:
+        copy = sim.state.sharepoint_copy(row["upn"])
+        for size, px in SP_SIZES.items():
+            served = sim.state.thumbnail(copy, px) if copy else sim.state.placeholder(px)
+            assert row[f"sharepoint_{size.lower()}_sha256"] == hashlib.sha256(served).hexdigest()
+    report = json.loads((folder / "report.json").read_text())
+    assert sim.throttle is not None and sim.throttle.throttled > 0
+    assert report["throttled"] > 0 and report["users"] == 100

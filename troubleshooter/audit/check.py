@@ -24,20 +24,20 @@ from troubleshooter.audit.probe import (
     SP_SIZES,
     Fetching,
     PhotoReader,
+    Started,
     UserCheck,
     decide_all,
 )
-from troubleshooter.audit.session import operator_session
 from troubleshooter.audit.users import BadRow, UserRow, UserSource
 from troubleshooter.audit.verdicts import FINE, SINGLE_EXIT, Verdict
 from troubleshooter.context import SessionOptions
-from troubleshooter.credentials import credentials_for
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.bundle import bundle as bundle_folder
 from troubleshooter.evidence.folder import make_run_folder
 from troubleshooter.jobs import ensure_folder
+from troubleshooter.session import signed_in_session
 from troubleshooter.spec import reusable_tenant
-from troubleshooter.tenant import TenantProfile, tenant_for
+from troubleshooter.tenant import TenantProfile
 from troubleshooter.validate import check_upn
 
 BATCH = 32  # users per round of requests: enough to keep the pool busy, little memory
@@ -101,34 +101,33 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
     validate(request)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    with tenant_for(request.tenant) as (profile, demo_password):
-        credentials = credentials_for(request.operator, request.session.sign_in, demo_password)
-        gate = Gate(budget_s=request.throttle_budget_s)
-        meta: dict[str, Any] = {}
-        with operator_session(profile, request.operator, request.session, credentials) as op:
-            meta.update(
-                confirmed_as=op.confirmed_as,
-                browser=op.browser,
-                browser_version=op.browser_version,
-            )
-            reader = PhotoReader(op, profile, request.concurrency, gate, request.sizes)
-            meta["sign_in_s"] = round(time.monotonic() - clock, 2)
-            checking = time.monotonic()
-            # The folder exists only once the operator is signed in: a failed sign-in
-            # leaves nothing half-written behind.
-            folder = make_run_folder(request.out, "check", started, request.ticket)
-            writer = AuditWriter(folder, request.users.columns)
-            try:
-                meta["interrupted"] = _check_all(request, reader, writer, progress)
-                meta["record_source"] = _record_source(reader, request)
-                meta["checking_s"] = round(time.monotonic() - checking, 2)
-            finally:
-                writer.close()
-                reader.close()
-        single = request.users.csv_path is None and len(request.users.upns) == 1
-        code = 130 if meta["interrupted"] else exit_code(dict(writer.counts), single)
-        report = _report(request, profile, started, writer, gate, meta, code)
-        writer.finish(report)
+    gate = Gate(budget_s=request.throttle_budget_s)
+    meta: dict[str, Any] = {}
+    with signed_in_session(request.tenant, request.operator, request.session) as op:
+        profile = op.tenant
+        meta.update(
+            confirmed_as=op.confirmed_as,
+            browser=op.browser,
+            browser_version=op.browser_version,
+        )
+        reader = PhotoReader(op, profile, request.concurrency, gate, request.sizes)
+        meta["sign_in_s"] = round(time.monotonic() - clock, 2)
+        checking = time.monotonic()
+        # The folder exists only once the operator is signed in: a failed sign-in
+        # leaves nothing half-written behind.
+        folder = make_run_folder(request.out, "check", started, request.ticket)
+        writer = AuditWriter(folder, request.users.columns)
+        try:
+            meta["interrupted"] = _check_all(request, reader, writer, progress)
+            meta["record_source"] = _record_source(reader, request)
+            meta["checking_s"] = round(time.monotonic() - checking, 2)
+        finally:
+            writer.close()
+            reader.close()
+    single = request.users.csv_path is None and len(request.users.upns) == 1
+    code = 130 if meta["interrupted"] else exit_code(dict(writer.counts), single)
+    report = _report(request, profile, started, writer, gate, meta, code)
+    writer.finish(report)
     bundle = bundle_folder(folder) if request.zip else None
     return CheckResult(folder, bundle, dict(writer.counts), code, tuple(report["warnings"]))
 
@@ -136,19 +135,30 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> CheckR
 def _check_all(
     request: CheckRequest, reader: PhotoReader, writer: AuditWriter, progress: Progress | None
 ) -> bool:
-    """Every user, in order; the next batch is fetched while the last is decided and written.
+    """Every user, in order, three batches at a time: one queued in the browser, one being
+    fetched, one being decided and written (so memory stays flat and nobody waits).
 
     Returns True when Ctrl-C stopped it: the users checked so far are still written up.
     """
     with ThreadPoolExecutor(max_workers=1) as worker:
         previous: Future[None] | None = None
+        queued: tuple[list[UserRow | BadRow], Started | None] | None = None
+
+        def hand_over(batch: list[UserRow | BadRow], started: Started | None) -> Future[None]:
+            fetched = reader.finish(started) if started is not None else None
+            if previous is not None:
+                previous.result()
+            return worker.submit(_record, batch, fetched, writer, progress)
+
         try:
-            for batch in _batches(request.users.rows(request.photos)):
+            for rank, batch in enumerate(_batches(request.users.rows(request.photos))):
                 good = [r for r in batch if isinstance(r, UserRow)]
-                fetched = reader.fetch(good) if good else None
-                if previous is not None:
-                    previous.result()
-                previous = worker.submit(_record, batch, fetched, writer, progress)
+                started = reader.start(good, rank) if good else None
+                if queued is not None:
+                    previous = hand_over(*queued)
+                queued = (batch, started)
+            if queued is not None:
+                previous = hand_over(*queued)
         except KeyboardInterrupt:
             return True
         finally:

@@ -14,17 +14,15 @@ from typing import Any, TextIO
 import jinja2
 from PIL import Image
 
+from troubleshooter.artifacts import SUMMARY_MD as SUMMARY
 from troubleshooter.audit.model import CheckReport, validated
 from troubleshooter.audit.probe import UserCheck, photo_suffix
 from troubleshooter.audit.users import BadRow
 from troubleshooter.audit.verdicts import ADVICE, Verdict
-from troubleshooter.evidence.files import write_atomic, write_json
-from troubleshooter.evidence.manifest import write_manifest
+from troubleshooter.evidence.folder import seal
 
 AUDIT_CSV = "audit.csv"
 AUDIT_HTML = "audit.html"
-REPORT = "report.json"
-SUMMARY = "summary.md"
 PHOTOS = "photos"
 _ROWS_TMP = ".audit-rows.html.tmp"
 THUMB_PX = 72
@@ -199,9 +197,8 @@ class AuditWriter:
             html.write(env.get_template("audit_tail.html.j2").render())
         rows_tmp.unlink()
         report = validated(CheckReport, {**report, "counts": dict(counts)})
-        write_json(self.folder / REPORT, report)
-        write_atomic(self.folder / SUMMARY, summary_md(report, self.attention).encode("utf-8"))
-        write_manifest(self.folder, str(report["run_id"]))
+        summary = summary_md(report, self.attention).encode("utf-8")
+        seal(self.folder, str(report["run_id"]), report, {SUMMARY: summary})
 
 
 def _sha(data: bytes | None) -> str:

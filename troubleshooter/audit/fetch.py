@@ -32,49 +32,78 @@ THROTTLED = (429, 503)
 MAX_WAIT_S = 300.0
 SIGN_IN_WAIT_S = 60.0
 
-_POOL_JS = """
-async ({requests, concurrency}) => {
-  const out = requests.map(() => null);
-  let next = 0, stop = false;
+# One limiter per page: every pool of the page shares ``concurrency`` slots, so the next
+# batch can be queued while the last one finishes (the browser never waits for Python), and a
+# lower rank (an earlier batch) gets the next free slot. A 429/503 stops every pool of the page
+# until Python, after the shared gate's pause, starts a pool with ``resume``.
+_START_JS = r"""
+(args) => {
+  const S = (window.__photo = window.__photo ||
+    {limit: 1, busy: 0, waiters: [], stop: null, pools: {}, next: 0});
+  S.limit = Math.max(1, args.concurrency);
+  if (args.resume) S.stop = null;
+  const acquire = (rank) => new Promise((go) => {
+    if (S.busy < S.limit) { S.busy++; go(); } else S.waiters.push({rank, go});
+  });
+  const release = () => {
+    S.busy--;
+    if (!S.waiters.length) return;
+    let best = 0;
+    for (let w = 1; w < S.waiters.length; w++)
+      if (S.waiters[w].rank < S.waiters[best].rank) best = w;
+    S.busy++;
+    S.waiters.splice(best, 1)[0].go();
+  };
   const b64 = (buf) => {
     const bytes = new Uint8Array(buf); let s = '';
     for (let i = 0; i < bytes.length; i += 0x8000)
       s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
     return btoa(s);
   };
+  const hex = (buf) => Array.from(new Uint8Array(buf),
+    (b) => b.toString(16).padStart(2, '0')).join('');
+  const canHash = !!(window.isSecureContext && crypto.subtle);
+  const requests = args.requests, out = requests.map(() => null);
+  let next = 0, stopped = null;
   async function worker() {
-    while (!stop && next < requests.length) {
+    while (next < requests.length) {
+      await acquire(args.rank);
+      if (S.stop || next >= requests.length) { stopped = S.stop; release(); break; }
       const i = next++, req = requests[i];
       try {
         const r = await fetch(req.url, {credentials: 'include', cache: 'no-store',
           referrerPolicy: 'no-referrer', headers: req.accept ? {Accept: req.accept} : {}});
         const type = r.headers.get('Content-Type') || '';
         if (r.status === 429 || r.status === 503) {
-          stop = true;  // the shared gate: no worker starts another request
-          out[i] = {status: r.status, type, url: r.url, body: '',
-                    retryAfter: r.headers.get('Retry-After') || ''};
+          const retryAfter = r.headers.get('Retry-After') || '';
+          S.stop = {retryAfter};  // the shared gate: no pool of this page starts another
+          out[i] = {status: r.status, type, url: r.url, body: '', sha256: '', retryAfter};
           continue;
         }
-        const keep = /^(image\\/|application\\/json)/i.test(type);
-        const body = keep ? b64(await r.arrayBuffer()) : (await r.arrayBuffer(), '');
-        out[i] = {status: r.status, type, url: r.url, body, retryAfter: ''};
+        const keep = /^(image\/|application\/json)/i.test(type);
+        const data = await r.arrayBuffer();
+        // Only the hash is wanted (S and M): hash here, skip moving the bytes to Python.
+        const hashed = keep && req.hashOnly && canHash;
+        out[i] = {status: r.status, type, url: r.url, retryAfter: '',
+                  body: keep && !hashed ? b64(data) : '',
+                  sha256: hashed ? hex(await crypto.subtle.digest('SHA-256', data)) : ''};
       } catch (e) {
-        out[i] = {status: 0, type: '', url: req.url, body: '', retryAfter: '', error: String(e)};
+        out[i] = {status: 0, type: '', url: req.url, body: '', sha256: '', retryAfter: '',
+                  error: String(e)};
+      } finally {
+        release();
       }
     }
   }
-  await Promise.all(Array.from({length: Math.min(concurrency, requests.length)}, worker));
-  return out;
+  const id = ++S.next;
+  S.pools[id] = Promise.all(
+    Array.from({length: Math.min(S.limit, requests.length)}, worker)
+  ).then(() => ({out, stopped}));
+  return id;
 }
 """
-# Start a pool and return at once, so that pools of two origins run at the same time.
-_START_JS = (
-    "(args) => { const pools = (window.__photoPools = window.__photoPools || {});"
-    " const id = (window.__photoPoolNext = (window.__photoPoolNext || 0) + 1);"
-    f" pools[id] = ({_POOL_JS.strip()})(args); return id; }}"
-)
 _COLLECT_JS = (
-    "async (id) => { const pools = window.__photoPools; const out = await pools[id];"
+    "async (id) => { const pools = window.__photo.pools; const out = await pools[id];"
     " delete pools[id]; return out; }"
 )
 
@@ -83,6 +112,8 @@ _COLLECT_JS = (
 class Request:
     url: str
     accept: str | None = None
+    hash_only: bool = False
+    """Only the SHA-256 of the body is wanted: hashed in the page when it can."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +127,12 @@ class Fetched:
     final_url: str
     tries: int = 1
     error: str = ""
+    sha256: str = ""
+    """Set when the page hashed the body instead of handing it over (``content`` is empty)."""
 
     @property
     def content_sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+        return self.sha256 or hashlib.sha256(self.content).hexdigest()
 
     @property
     def is_image(self) -> bool:
@@ -137,13 +170,17 @@ class Gate:
         self.throttled = 0
         self._streak = 0
 
-    def throttle(self, retry_after: str) -> float:
-        """Record a throttled answer; returns the pause it asked for, in seconds."""
-        self.throttled += 1
-        self._streak += 1
+    def throttle(self, retry_after: str, counted: bool = True) -> float:
+        """Record a throttled answer; returns the pause it asked for, in seconds.
+
+        ``counted=False``: another pool's throttled answer, heard before that pool is collected.
+        """
+        if counted:
+            self.throttled += 1
+            self._streak += 1
         delay = retry_after_seconds(retry_after)
         if delay is None:  # no usable header: 1, 2, 4… s with jitter
-            delay = min(MAX_WAIT_S, 2 ** (self._streak - 1)) * (1 + random.random() / 4)
+            delay = min(MAX_WAIT_S, 2 ** max(0, self._streak - 1)) * (1 + random.random() / 4)
         delay = min(delay, MAX_WAIT_S)
         self._until = max(self._until, time.monotonic() + delay)
         return delay
@@ -200,19 +237,27 @@ class OriginPage:
         if self._page is not None and not self._page.is_closed():
             self._page.close()
 
-    def start(self, requests: list[Request], concurrency: int) -> int:
-        """Start a pool of fetches in the page without waiting; returns its ticket."""
+    def start(
+        self, requests: list[Request], concurrency: int, rank: int = 0, resume: bool = False
+    ) -> int:
+        """Queue a pool of fetches in the page without waiting; returns its ticket.
+
+        ``rank``: pools of a lower rank get free slots first. ``resume``: the gate's pause has
+        passed, so the page may ask again after a 429/503.
+        """
         if self._page is None:
             raise RuntimeError("open() the origin page first")
-        batch = [{"url": r.url, "accept": r.accept} for r in requests]
-        return int(
-            self._page.evaluate(_START_JS, {"requests": batch, "concurrency": max(1, concurrency)})
-        )
+        batch = [{"url": r.url, "accept": r.accept, "hashOnly": r.hash_only} for r in requests]
+        args = {"requests": batch, "concurrency": concurrency, "rank": rank, "resume": resume}
+        return int(self._page.evaluate(_START_JS, args))
 
-    def collect(self, ticket: int) -> list[dict[str, Any] | None]:
-        """The answers of a started pool (None for requests it never started)."""
+    def collect(self, ticket: int) -> tuple[list[dict[str, Any] | None], str | None]:
+        """A started pool's answers (None for requests it never started), and the
+        ``Retry-After`` of the 429/503 that stopped it early, if another pool heard one."""
         assert self._page is not None
-        return list(self._page.evaluate(_COLLECT_JS, ticket))
+        got = self._page.evaluate(_COLLECT_JS, ticket)
+        stopped = got.get("stopped")
+        return list(got["out"]), (str(stopped.get("retryAfter", "")) if stopped else None)
 
     def fetch_all(self, requests: list[Request], concurrency: int) -> list[Fetched]:
         """Every request's answer, throttled ones retried after the gate opens again."""
@@ -224,20 +269,32 @@ class OriginPage:
 class Job:
     """Requests for one origin page, and what came back so far."""
 
-    def __init__(self, page: OriginPage, requests: list[Request], concurrency: int) -> None:
-        self.page, self.requests, self.concurrency = page, requests, concurrency
+    def __init__(
+        self, page: OriginPage, requests: list[Request], concurrency: int, rank: int = 0
+    ) -> None:
+        self.page, self.requests, self.concurrency, self.rank = page, requests, concurrency, rank
         self.results: list[Fetched | None] = [None] * len(requests)
         self.tries = [0] * len(requests)
         self.pending = list(range(len(requests)))
         self._ticket: int | None = None
+        self._rounds = 0
+
+    @property
+    def started(self) -> bool:
+        return self._ticket is not None
 
     def start(self) -> None:
-        self._ticket = self.page.start([self.requests[i] for i in self.pending], self.concurrency)
+        """Queue the pending requests; a retry round tells the page the pause is over."""
+        asked = [self.requests[i] for i in self.pending]
+        resume = self._rounds > 0
+        self._rounds += 1
+        self._ticket = self.page.start(asked, self.concurrency, self.rank, resume)
 
     def collect(self, gate: Gate) -> bool:
         """Take the answers in; returns True when any was throttled."""
         assert self._ticket is not None
-        answers = self.page.collect(self._ticket)
+        answers, stopped_by = self.page.collect(self._ticket)
+        self._ticket = None
         still: list[int] = []
         throttled = False
         for index, answer in zip(self.pending, answers, strict=True):
@@ -260,7 +317,10 @@ class Job:
                 final_url=str(answer.get("url", "")),
                 tries=self.tries[index],
                 error=str(answer.get("error", "")),
+                sha256=str(answer.get("sha256") or ""),
             )
+        if still and not throttled and stopped_by is not None:
+            gate.throttle(stopped_by, counted=False)  # another pool's 429: wait for it too
         self.pending = still
         return throttled
 
@@ -269,11 +329,15 @@ class Job:
 
 
 def fetch_together(jobs: list[Job], gate: Gate) -> None:
-    """Run the jobs' pools at the same time (one per origin page) until all are answered."""
+    """Run the jobs' pools at the same time (one per origin page) until all are answered.
+
+    Jobs already started (queued ahead by the caller) are collected first, not started again.
+    """
     while active := [job for job in jobs if job.pending]:
         gate.wait()
         for job in active:
-            job.start()
+            if not job.started:
+                job.start()
         throttled = False
         for job in active:
             throttled = job.collect(gate) or throttled

@@ -18,16 +18,14 @@ from troubleshooter.audit.fetch import Gate
 from troubleshooter.audit.guide_report import GuideFolder
 from troubleshooter.audit.message import Message, render_message
 from troubleshooter.audit.probe import PhotoReader, UserCheck
-from troubleshooter.audit.session import operator_session
 from troubleshooter.audit.users import UserRow
 from troubleshooter.audit.verdicts import Verdict
 from troubleshooter.context import SessionOptions
-from troubleshooter.credentials import credentials_for
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.bundle import bundle as bundle_folder
 from troubleshooter.evidence.folder import make_run_folder
 from troubleshooter.jobs import ensure_folder
-from troubleshooter.tenant import tenant_for
+from troubleshooter.session import signed_in_session
 from troubleshooter.validate import check_upn, check_url
 from troubleshooter.verdict import Outcome, info
 
@@ -106,36 +104,34 @@ def run_guide(request: GuideRequest, listener: Listener | None = None) -> GuideR
     validate(request)
     listener = listener or Silent()
     started = datetime.now(UTC)
-    with tenant_for(request.tenant) as (profile, demo_password):
-        profile = profile.with_site(request.site)
-        credentials = credentials_for(request.operator, request.session.sign_in, demo_password)
-        with operator_session(profile, request.operator, request.session, credentials) as op:
-            reader = PhotoReader(op, profile, 2, Gate(budget_s=request.watch_timeout_s))
-            try:
-                row = UserRow(0, request.upn)
-                before = reader.check([row])[0]
-                folder = make_run_folder(request.out, request.upn, started, request.ticket)
-                record = GuideFolder.start(folder, request, profile, op, started)
-                record.before(before)
-                first = FIRST_CHECK_OUTCOMES.get(before.verdict)
-                if first is not None:
-                    return _end(record, first, before, None, request)
-                name = reader.display_name(request.upn) or request.upn
-                message = render_message(
-                    upn=request.upn,
-                    name=name,
-                    home=profile.home,
-                    sharepoint=profile.sharepoint,
-                    site=profile.site,
-                    placeholder=before.verdict == Verdict.PLACEHOLDER,
-                )
-                record.message(message)
-                listener.message(message, folder)
-                after = _watch(reader, row, before, request, record, listener)
-            finally:
-                reader.close()
-        outcome = _outcome(after)
-        return _end(record, outcome, before, after, request, message)
+    with signed_in_session(request.tenant, request.operator, request.session, request.site) as op:
+        profile = op.tenant
+        reader = PhotoReader(op, profile, 2, Gate(budget_s=request.watch_timeout_s))
+        try:
+            row = UserRow(0, request.upn)
+            before = reader.check([row])[0]
+            folder = make_run_folder(request.out, request.upn, started, request.ticket)
+            record = GuideFolder.start(folder, request, profile, op, started)
+            record.before(before)
+            first = FIRST_CHECK_OUTCOMES.get(before.verdict)
+            if first is not None:
+                return _end(record, first, before, None, request)
+            name = reader.display_name(request.upn) or request.upn
+            message = render_message(
+                upn=request.upn,
+                name=name,
+                home=profile.home,
+                sharepoint=profile.sharepoint,
+                site=profile.site,
+                placeholder=before.verdict == Verdict.PLACEHOLDER,
+            )
+            record.message(message)
+            listener.message(message, folder)
+            after = _watch(reader, row, before, request, record, listener)
+        finally:
+            reader.close()
+    outcome = _outcome(after)
+    return _end(record, outcome, before, after, request, message)
 
 
 def _watch(
@@ -217,14 +213,12 @@ def recheck_guide(
     report = record.report
     spec = tenant_spec(tenant, report.get("tenant_spec"))
     operator, upn = str(report["operator"]), str(report["upn"])
-    with tenant_for(spec) as (profile, demo_password):
-        credentials = credentials_for(operator, session.sign_in, demo_password)
-        with operator_session(profile, operator, session, credentials) as op:
-            reader = PhotoReader(op, profile, 2, Gate(budget_s=300))
-            try:
-                now = reader.check([UserRow(0, upn)])[0]
-            finally:
-                reader.close()
+    with signed_in_session(spec, operator, session) as op:
+        reader = PhotoReader(op, op.tenant, 2, Gate(budget_s=300))
+        try:
+            now = reader.check([UserRow(0, upn)])[0]
+        finally:
+            reader.close()
     number = record.recheck(now)
     outcome = _outcome(now)
     record.finish(outcome, None)

@@ -15,24 +15,24 @@ from pydantic import ValidationError
 from pydantic_core import from_json
 
 from troubleshooter import __version__
+from troubleshooter.artifacts import REPORT_JSON as REPORT
+from troubleshooter.artifacts import SUMMARY_MD as SUMMARY
 from troubleshooter.audit.model import GuideReport, validated
 from troubleshooter.audit.probe import UserCheck, photo_suffix
 from troubleshooter.audit.verdicts import Verdict
 from troubleshooter.composite import Panel, side_by_side
 from troubleshooter.errors import BadInputError
 from troubleshooter.evidence.files import write_atomic, write_json
-from troubleshooter.evidence.manifest import write_manifest
+from troubleshooter.evidence.folder import seal
 from troubleshooter.spec import reusable_tenant
 from troubleshooter.verdict import Outcome, info
 
 if TYPE_CHECKING:
     from troubleshooter.audit.guide import GuideRequest
     from troubleshooter.audit.message import Message
-    from troubleshooter.audit.session import OperatorSession
+    from troubleshooter.session import SignedIn
     from troubleshooter.tenant import TenantProfile
 
-REPORT = "report.json"
-SUMMARY = "summary.md"
 COMPOSITE = "composite.png"
 KIND = "guide"
 ESCALATE_AFTER = (
@@ -86,7 +86,7 @@ class GuideFolder:
         folder: Path,
         request: GuideRequest,
         profile: TenantProfile,
-        op: OperatorSession,
+        op: SignedIn,
         started: datetime,
     ) -> GuideFolder:
         report = {
@@ -166,8 +166,8 @@ class GuideFolder:
         )
         self._composite()
         self._event(timeline_entry("verdict", outcome=outcome.value))
-        write_atomic(self.folder / SUMMARY, summary_md(self.report).encode("utf-8"))
-        write_manifest(self.folder, str(self.report["run_id"]))
+        summary = summary_md(self.report).encode("utf-8")
+        seal(self.folder, str(self.report["run_id"]), derived={SUMMARY: summary})
 
     # ---- files --------------------------------------------------------------------------
     def _event(self, entry: dict[str, Any]) -> None:

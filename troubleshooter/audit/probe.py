@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from troubleshooter.audit.fetch import Fetched, Gate, Job, OriginPage, Request, fetch_together
-from troubleshooter.audit.session import OperatorSession
 from troubleshooter.audit.users import UserRow
 from troubleshooter.audit.verdicts import Finding, Verdict, decide
 from troubleshooter.errors import BadInputError, PageError
+from troubleshooter.session import SignedIn
 from troubleshooter.tenant import TenantProfile
 from troubleshooter.validate import read_image_file
 
@@ -74,7 +74,7 @@ class PhotoReader:
 
     def __init__(
         self,
-        op: OperatorSession,
+        op: SignedIn,
         tenant: TenantProfile,
         concurrency: int,
         gate: Gate,
@@ -85,7 +85,7 @@ class PhotoReader:
         self._op = op
         # Land on the operator's own small photo: an image page of the origin that shows
         # nothing else and requests no large photo.
-        landing = userphoto_url(tenant.sharepoint, op.operator, "S")
+        landing = userphoto_url(tenant.sharepoint, op.upn, "S")
         self.sharepoint = OriginPage(op.context, landing, gate).open()
         self._outlook: OriginPage | None = None
 
@@ -118,19 +118,35 @@ class PhotoReader:
 
     def fetch(self, rows: list[UserRow]) -> Fetching:
         """What the browser needs to do for a batch: Outlook and SharePoint at the same time."""
+        return self.finish(self.start(rows))
+
+    def start(self, rows: list[UserRow], rank: int = 0) -> Started:
+        """Queue a batch's requests in the pages and return at once (see :meth:`finish`).
+
+        A batch queued while the previous one is still being fetched keeps the browser busy;
+        ``rank`` (the batch's number) lets the earlier batch take free slots first.
+        """
         sp = self.tenant.sharepoint
         need_record = [r for r in rows if r.photo is None]
-        jobs = [
-            Job(
-                self.sharepoint,
-                [Request(userphoto_url(sp, r.upn, s)) for r in rows for s in self.sizes],
-                self.concurrency,
-            )
+        # S and M add only their hashes to the evidence: the page hashes them.
+        asked = [
+            Request(userphoto_url(sp, r.upn, s), hash_only=s != "L")
+            for r in rows
+            for s in self.sizes
         ]
+        jobs = [Job(self.sharepoint, asked, self.concurrency, rank)]
         if need_record:
             origin = self.outlook.origin
-            asked = [Request(persona_url(origin, r.upn)) for r in need_record]
-            jobs.append(Job(self.outlook, asked, self.concurrency))
+            records = [Request(persona_url(origin, r.upn)) for r in need_record]
+            jobs.append(Job(self.outlook, records, self.concurrency, rank))
+        self.gate.wait()
+        for job in jobs:
+            job.start()
+        return Started(rows, need_record, jobs, rank)
+
+    def finish(self, started: Started) -> Fetching:
+        """Wait for a started batch (retrying throttled requests) and resolve its 404s."""
+        rows, need_record, jobs = started.rows, started.need_record, started.jobs
         fetch_together(jobs, self.gate)
         answers = iter(jobs[0].answers())
         sizes = [{s: next(answers) for s in self.sizes} for _ in rows]
@@ -143,9 +159,11 @@ class PhotoReader:
         to_resolve = [r for r in rows if r.upn in records and records[r.upn].status == 404]
         known: dict[str, bool | None] = {}
         if to_resolve:
+            sp = self.tenant.sharepoint
             asked = [Request(resolve_url(sp, r.upn), JSON) for r in to_resolve]
-            fetched = self.sharepoint.fetch_all(asked, self.concurrency)
-            for row, got in zip(to_resolve, fetched, strict=True):
+            job = Job(self.sharepoint, asked, self.concurrency, started.rank)
+            fetch_together([job], self.gate)
+            for row, got in zip(to_resolve, job.answers(), strict=True):
                 known[row.upn] = _known(got)
         return Fetching(rows, records, sizes, known)
 
@@ -168,6 +186,16 @@ class PhotoReader:
         self.sharepoint.close()
         if self._outlook is not None:
             self._outlook.close()
+
+
+@dataclass
+class Started:
+    """A batch whose requests are queued in the pages."""
+
+    rows: list[UserRow]
+    need_record: list[UserRow]
+    jobs: list[Job]
+    rank: int
 
 
 @dataclass

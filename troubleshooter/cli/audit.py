@@ -18,6 +18,8 @@ from troubleshooter.cli.common import (
     SignInOpt,
     SignInTimeoutOpt,
     TenantOpt,
+    TicketOpt,
+    ZipOpt,
     app,
     fail,
     session_options,
@@ -88,10 +90,8 @@ def check(
         ),
     ] = "S,M,L",
     out: OutOpt = Path("evidence"),
-    ticket: Annotated[
-        str | None, typer.Option("--ticket", help="Ticket id: groups the evidence.")
-    ] = None,
-    zip_: Annotated[bool, typer.Option("--zip", help="Also write <folder>.zip.")] = False,
+    ticket: TicketOpt = None,
+    zip_: ZipOpt = False,
     headed: HeadedOpt = None,
     sign_in: SignInOpt = SignIn.password,
     sign_in_timeout: SignInTimeoutOpt = None,
@@ -171,10 +171,8 @@ def guide(
         ),
     ] = 5.0,
     out: OutOpt = Path("evidence"),
-    ticket: Annotated[
-        str | None, typer.Option("--ticket", help="Ticket id: groups the evidence.")
-    ] = None,
-    zip_: Annotated[bool, typer.Option("--zip", help="Also write <folder>.zip.")] = False,
+    ticket: TicketOpt = None,
+    zip_: ZipOpt = False,
     headed: HeadedOpt = None,
     sign_in: SignInOpt = SignIn.password,
     sign_in_timeout: SignInTimeoutOpt = None,

@@ -70,6 +70,13 @@ SignInTimeoutOpt = Annotated[
     float | None, typer.Option("--sign-in-timeout", min=1, help="Seconds to wait for sign-in.")
 ]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders (evidence).")]
+TicketOpt = Annotated[
+    str | None,
+    typer.Option("--ticket", help="Ticket id: groups the evidence and goes in the report."),
+]
+ZipOpt = Annotated[
+    bool, typer.Option("--zip", help="Also write <folder>.zip next to it, to attach to the ticket.")
+]
 HeadedOpt = Annotated[
     bool | None,
     typer.Option(

@@ -20,6 +20,8 @@ from troubleshooter.cli.common import (
     SignInOpt,
     SignInTimeoutOpt,
     TenantOpt,
+    TicketOpt,
+    ZipOpt,
     app,
     fail,
     session_options,
@@ -75,9 +77,7 @@ def run(
             "default: the scenario's, 60 s for the built-ins).",
         ),
     ] = None,
-    ticket: Annotated[
-        str | None, typer.Option("--ticket", help="Ticket id for the report.")
-    ] = None,
+    ticket: TicketOpt = None,
     operator: Annotated[
         str | None, typer.Option("--operator", help="Who ran it, for the report.")
     ] = None,
@@ -97,9 +97,7 @@ def run(
         Path | None,
         typer.Option("--photo", help="The new photo for scenarios that upload one (${photo})."),
     ] = None,
-    zip_: Annotated[
-        bool, typer.Option("--zip", help="Also write <run folder>.zip, to attach to the ticket.")
-    ] = False,
+    zip_: ZipOpt = False,
     trace: Annotated[
         TraceOpt,
         typer.Option(

@@ -1,12 +1,14 @@
-"""The run folder: where it goes, and the report files derived from report.json."""
+"""The run folder: where it goes, and how it is sealed (report.json, the files derived from
+it, manifest.json last). Every kind of folder (run, recheck, check, guide) is sealed here."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from troubleshooter.artifacts import REPORT_HTML, REPORT_JSON, SUMMARY_MD
-from troubleshooter.evidence.files import slug, write_atomic
+from troubleshooter.evidence.files import slug, write_atomic, write_json
 from troubleshooter.evidence.manifest import write_manifest
 from troubleshooter.evidence.model import Report
 from troubleshooter.evidence.render import render_html, render_summary
@@ -38,6 +40,21 @@ def write_report(folder: Path, report: Report) -> None:
 
 def write_derived(folder: Path, report: Report) -> None:
     """summary.md, report.html, then manifest.json (which must come last) for a run folder."""
-    write_atomic(folder / SUMMARY_MD, render_summary(report, folder.name).encode("utf-8"))
-    write_atomic(folder / REPORT_HTML, render_html(report, folder).encode("utf-8"))
-    write_manifest(folder, report.run_id)
+    summary = render_summary(report, folder.name).encode("utf-8")
+    html = render_html(report, folder).encode("utf-8")
+    seal(folder, report.run_id, derived={SUMMARY_MD: summary, REPORT_HTML: html})
+
+
+def seal(
+    folder: Path,
+    run_id: str,
+    report: dict[str, Any] | None = None,
+    derived: dict[str, bytes] | None = None,
+) -> None:
+    """Write ``report`` (report.json, when given), the files derived from it, and last
+    manifest.json, which vouches for everything else in the folder."""
+    if report is not None:
+        write_json(folder / REPORT_JSON, report)
+    for name, content in (derived or {}).items():
+        write_atomic(folder / name, content)
+    write_manifest(folder, run_id)
