@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from .faults import Faults
 
 SigninVariant = Literal["classic", "fluent"]
 MfaKind = Literal["none", "totp", "push"]
@@ -42,6 +44,8 @@ class SimOptions:
     """Seconds in ``Retry-After`` of a 429."""
     throttle_http_date: bool = False
     """Send ``Retry-After`` as an HTTP-date instead of seconds."""
+    faults: Faults = field(default_factory=Faults)
+    """Injected faults: latency, throttled or broken photo answers, never-syncs (faults.py)."""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from types import TracebackType
 
 from .context import SimContext
 from .extra import extra_users
+from .faults import FaultLayer
 from .home import HomeService
 from .hosts import HOME_HOST, INDEX_HOSTS, LOGIN_HOST, MY_HOST, OUTLOOK_HOST, SP_HOST, SimUrls
 from .login import LoginService
@@ -77,6 +78,7 @@ class SimTenant:
                 opts.throttle_retry_after,
                 opts.throttle_http_date,
             )
+        self.faults = FaultLayer(opts.faults) if opts.faults.any else None
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._login: LoginService | None = None
@@ -103,6 +105,9 @@ class SimTenant:
         }
         if self.throttle is not None:
             routers = {h: ThrottledRouter(r, self.throttle) for h, r in routers.items()}
+        if self.faults is not None:
+            wrap = self.faults.wrap
+            routers = {h: wrap(r, photos=h in (SP_HOST, MY_HOST)) for h, r in routers.items()}
         server.routers.update({**routers, **{h: index for h in INDEX_HOSTS}})
         server.before_request.append(self.state.tick)
         self._server = server
