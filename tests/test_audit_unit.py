@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from troubleshooter.audit.check import exit_code
-from troubleshooter.audit.fetch import Gate, retry_after_seconds
 from troubleshooter.audit.message import render_message
 from troubleshooter.audit.users import BadRow, UserRow, from_csv, from_options
 from troubleshooter.audit.verdicts import Verdict, decide
 from troubleshooter.errors import BadInputError
+from troubleshooter.retry import Gate, retry_after_seconds
 from troubleshooter.sim.photos import placeholder_png
 from troubleshooter.sim.users import current_photo, old_photo
 

@@ -10,10 +10,18 @@ class TroubleshooterError(Exception):
 
     outcome: Outcome = Outcome.BAD_INPUT
 
-    def __init__(self, message: str, *, outcome: Outcome | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome: Outcome | None = None,
+        data: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         if outcome is not None:
             self.outcome = outcome
+        self.data = data or {}
+        """What the failing step found, kept in the report's step (e.g. each retry)."""
 
     @property
     def message(self) -> str:
@@ -42,6 +50,12 @@ class TenantUnreachable(TroubleshooterError):
     """The tenant refused, reset or dropped the connection (``net::ERR_CONNECTION_…``)."""
 
     outcome = Outcome.TENANT_UNREACHABLE
+
+
+class ThrottledError(TroubleshooterError):
+    """SharePoint kept answering 429/503 after the retries its Retry-After allowed."""
+
+    outcome = Outcome.THROTTLED
 
 
 class SignInError(TroubleshooterError):

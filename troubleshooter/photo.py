@@ -16,7 +16,6 @@ from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
@@ -356,6 +355,8 @@ class PhotoSample:
     status: int
     content_type: str
     content: bytes
+    retry_after: str = ""  # the Retry-After header of a 429 or 503
+    failure: str = ""  # why there is no answer (status 0): e.g. the probe's deadline passed
 
     @cached_property
     def ok(self) -> bool:
@@ -393,7 +394,3 @@ class PhotoSample:
             image = open_image(self.content)
             data.update(width=image.width, height=image.height, placeholder=self.is_placeholder())
         return data
-
-
-def userphoto_url(sharepoint: str, upn: str, size: str) -> str:
-    return f"{sharepoint}/_layouts/15/userphoto.aspx?size={size}&accountname={quote(upn)}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from playwright.sync_api import BrowserContext, CDPSession, Page
 from playwright.sync_api import Error as PlaywrightError
@@ -14,10 +15,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from troubleshooter.photo import PhotoSample
 
 SIGN_IN_WAIT_S = 15.0  # how long the probe tab may take to come back signed in
+# One deadline per probe: every URL's whole answer within it (a sign-in hop of the probe's own
+# tab adds its wait), so a trickling answer ends the probe instead of holding the run.
+PROBE_DEADLINE_S = 10.0
 
 # Runs in a page on the photos' origin: every URL at once, credentials included, no Referer,
 # and `no-store` (neither read from nor written to the HTTP cache). A URL whose request fails
-# (a redirect to the sign-in host is cross-origin) comes back as null.
+# (a redirect to the sign-in host is cross-origin) comes back as null; one whose answer was
+# not complete by the deadline as 'late'.
 FETCH_ALL = """async ([urls, ms]) => Promise.all(urls.map(async url => {
   try {
     const r = await fetch(url, {cache: 'no-store', referrerPolicy: 'no-referrer',
@@ -26,8 +31,9 @@ FETCH_ALL = """async ([urls, ms]) => Promise.all(urls.map(async url => {
     let text = '';
     for (let i = 0; i < bytes.length; i += 32768)
       text += String.fromCharCode(...bytes.subarray(i, i + 32768));
-    return [r.status, r.url, r.headers.get('content-type') || '', btoa(text)];
-  } catch (e) { return null; }
+    return [r.status, r.url, r.headers.get('content-type') || '', btoa(text),
+            r.headers.get('retry-after') || ''];
+  } catch (e) { return e && e.name === 'TimeoutError' ? 'late' : null; }
 }))"""
 
 
@@ -47,16 +53,24 @@ class PhotoProbe:
         self.front = front  # the run's page, given back the focus after the probe's tab
         self._page: Page | None = None
         self._session: CDPSession | None = None
+        self._timeout_s = PROBE_DEADLINE_S
+        self._deadline = 0.0
 
-    def fetch(self, url: str, timeout_s: float = 30.0) -> PhotoSample:
+    def fetch(self, url: str, timeout_s: float = PROBE_DEADLINE_S) -> PhotoSample:
         """What the server answers for ``url`` now."""
         return self.fetch_all([url], timeout_s)[0]
 
-    def fetch_all(self, urls: list[str], timeout_s: float = 30.0) -> list[PhotoSample]:
-        """What the server answers for each of ``urls`` (one origin), fetched concurrently."""
+    def fetch_all(self, urls: list[str], timeout_s: float = PROBE_DEADLINE_S) -> list[PhotoSample]:
+        """What the server answers for each of ``urls`` (one origin), fetched concurrently;
+        an answer not complete within ``timeout_s`` is a sample with status 0 that says so."""
+        self._timeout_s, self._deadline = timeout_s, time.monotonic() + timeout_s
         answers = self._in_page(urls, timeout_s)
         pairs = zip(urls, answers, strict=True)
-        return [answer or self._in_tab(url, timeout_s) for url, answer in pairs]
+        return [answer or self._in_tab(url) for url, answer in pairs]
+
+    def _late(self, url: str) -> PhotoSample:
+        failure = f"no complete answer within {self._timeout_s:g} s (the probe's deadline)"
+        return PhotoSample(url, url, 0, "", b"", failure=failure)
 
     # ---- in a page on the origin -----------------------------------------------------------
 
@@ -69,7 +83,11 @@ class PhotoProbe:
         except PlaywrightError:  # the page navigated meanwhile
             return [None] * len(urls)
         return [
-            None if answer is None else _sample(url, *answer)
+            None
+            if answer is None
+            else self._late(url)
+            if answer == "late"
+            else _sample(url, *answer)
             for url, answer in zip(urls, answers, strict=True)
         ]
 
@@ -84,15 +102,17 @@ class PhotoProbe:
 
     # ---- in a tab of its own ---------------------------------------------------------------
 
-    def _in_tab(self, url: str, timeout_s: float) -> PhotoSample:
+    def _in_tab(self, url: str) -> PhotoSample:
         page = self._tab()
         try:
-            sample = self._get(page, url, timeout_s)
+            sample = self._get(page, url)
             if sample is None:
                 # The first request to a host went through the sign-in chain (SSO): let it
                 # come back signed in, then measure again with a clean request.
-                self._wait_for_host(page, urlsplit(url).netloc, timeout_s)
-                sample = self._get(page, url, timeout_s)
+                started = time.monotonic()
+                self._wait_for_host(page, urlsplit(url).netloc)
+                self._deadline += time.monotonic() - started
+                sample = self._get(page, url)
             self._forget()
             return sample or PhotoSample(url, page.url, 0, "", b"")
         finally:
@@ -113,31 +133,46 @@ class PhotoProbe:
         if self._session is not None:
             self._session.send("Network.clearBrowserCache")
 
-    @staticmethod
-    def _get(page: Page, url: str, timeout_s: float) -> PhotoSample | None:
+    def _left_ms(self) -> float:
+        return max(self._deadline - time.monotonic(), 0.001) * 1000
+
+    def _get(self, page: Page, url: str) -> PhotoSample | None:
         """One direct request; None when it ended on another host's page (sign-in)."""
-        response = page.goto(url, timeout=timeout_s * 1000, wait_until="commit")
-        if response is None:
-            return PhotoSample(url, url, 0, "", b"")
-        content_type = response.headers.get("content-type", "")
-        elsewhere = urlsplit(response.url).netloc != urlsplit(url).netloc
-        if elsewhere and not content_type.startswith("image/"):
-            return None
+        try:
+            response = page.goto(url, timeout=self._left_ms(), wait_until="commit")
+            if response is None:
+                return PhotoSample(url, url, 0, "", b"")
+            content_type = response.headers.get("content-type", "")
+            elsewhere = urlsplit(response.url).netloc != urlsplit(url).netloc
+            if elsewhere and not content_type.startswith("image/"):
+                return None
+            page.wait_for_load_state("load", timeout=self._left_ms())  # the whole body
+        except PlaywrightTimeoutError:
+            return self._late(url)
         try:
             body = response.body()
         except PlaywrightError:
             return None  # the page navigated on (an auto-posting sign-in form)
-        return PhotoSample(url, response.url, response.status, content_type, body)
+        retry_after = response.headers.get("retry-after", "")
+        status = response.status
+        return PhotoSample(url, response.url, status, content_type, body, retry_after)
 
     @staticmethod
-    def _wait_for_host(page: Page, netloc: str, timeout_s: float) -> None:
+    def _wait_for_host(page: Page, netloc: str) -> None:
         with contextlib.suppress(PlaywrightTimeoutError):  # then the second request says why
             page.wait_for_url(
                 lambda url: urlsplit(url).netloc == netloc,
-                timeout=min(timeout_s, SIGN_IN_WAIT_S) * 1000,
+                timeout=SIGN_IN_WAIT_S * 1000,
                 wait_until="commit",
             )
 
 
-def _sample(url: str, status: int, final_url: str, content_type: str, body: str) -> PhotoSample:
-    return PhotoSample(url, final_url or url, status, content_type, base64.b64decode(body))
+def _sample(
+    url: str, status: int, final_url: str, content_type: str, body: str, retry_after: str
+) -> PhotoSample:
+    content = base64.b64decode(body)
+    return PhotoSample(url, final_url or url, status, content_type, content, retry_after)
+
+
+def userphoto_url(sharepoint: str, upn: str, size: str) -> str:
+    return f"{sharepoint}/_layouts/15/userphoto.aspx?size={size}&accountname={quote(upn)}"

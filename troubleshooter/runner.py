@@ -176,7 +176,7 @@ def _run_steps(
             status, detail = "failed", stopping.why(exc)
             failure = (Outcome.INTERRUPTED, index, detail)
         except TroubleshooterError as exc:
-            status, detail = "failed", exc.message
+            status, detail, data = "failed", exc.message, dict(exc.data)
             failure = (exc.outcome, index, exc.message)
             if isinstance(exc, TargetNotFound):
                 data = diagnose(ctx, exc)

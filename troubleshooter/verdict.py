@@ -19,6 +19,7 @@ class Outcome(StrEnum):
     CANNOT_TELL = "cannot-tell"
     PLACEHOLDER = "placeholder"
     NO_PHOTO_OF_RECORD = "no-photo-of-record"
+    THROTTLED = "throttled"
     BAD_INPUT = "bad-input"
     WRONG_PASSWORD = "wrong-password"
     UNKNOWN_ACCOUNT = "unknown-account"
@@ -85,6 +86,14 @@ _INFO: dict[Outcome, OutcomeInfo] = {
         "The user has no photo of record in Microsoft 365, so there is nothing to sync.",
         "Upload a photo first (account circle → My accounts → change photo, or the "
         "`change-photo` scenario), then run the re-sync again.",
+    ),
+    Outcome.THROTTLED: OutcomeInfo(
+        6,
+        "SharePoint kept answering 429 or 503 (throttled or busy) for the photo, also after "
+        "waiting as long as its Retry-After asked, so the tool could not look.",
+        "Nothing was decided about the photo. Run again later (the report lists each retry and "
+        "the wait SharePoint asked for); if it stays throttled, ask an admin whether an app or "
+        "script is hammering SharePoint for this account.",
     ),
     Outcome.BAD_INPUT: OutcomeInfo(
         2,

@@ -4,32 +4,24 @@ Requests run in a page of each origin (Outlook, SharePoint), with that page's co
 as a colleague's browser loads the photos; Playwright's Node-side request context would not
 resolve the simulated tenant's ``*.localhost`` names anyway. A small JavaScript pool keeps
 ``concurrency`` requests in flight. ``429``/``503`` pause every worker through one shared
-:class:`Gate` that honours ``Retry-After`` (seconds or HTTP-date, RFC 9110), as SharePoint
-Online and Microsoft Graph ask ("Avoid getting throttled or blocked in SharePoint Online";
-Graph ``concepts/throttling.md``); without the header it backs off exponentially with jitter,
-capped at 300 s (PnP PowerShell's throttling article; msgraph-sdk-design RetryHandler).
+:class:`~troubleshooter.retry.Gate`, the retry policy the run's photo probe uses too.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page
 
 from troubleshooter.errors import PageError
+from troubleshooter.retry import THROTTLED, Gate
 from troubleshooter.verdict import Outcome
 
-THROTTLED = (429, 503)
-MAX_WAIT_S = 300.0
 SIGN_IN_WAIT_S = 60.0
 
 # One limiter per page: every pool of the page shares ``concurrency`` slots, so the next
@@ -137,67 +129,6 @@ class Fetched:
     @property
     def is_image(self) -> bool:
         return self.status == 200 and self.content_type.lower().startswith("image/")
-
-
-def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds to wait: delta-seconds or an HTTP-date; None if unusable."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-class Gate:
-    """One pause shared by every worker: after a 429/503 nobody asks until it has passed."""
-
-    def __init__(
-        self,
-        max_tries: int = 10,
-        budget_s: float = 900.0,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.max_tries, self.budget_s, self._sleep = max_tries, budget_s, sleep
-        self._until = 0.0
-        self.waited_s = 0.0
-        self.throttled = 0
-        self._streak = 0
-
-    def throttle(self, retry_after: str, counted: bool = True) -> float:
-        """Record a throttled answer; returns the pause it asked for, in seconds.
-
-        ``counted=False``: another pool's throttled answer, heard before that pool is collected.
-        """
-        if counted:
-            self.throttled += 1
-            self._streak += 1
-        delay = retry_after_seconds(retry_after)
-        if delay is None:  # no usable header: 1, 2, 4… s with jitter
-            delay = min(MAX_WAIT_S, 2 ** max(0, self._streak - 1)) * (1 + random.random() / 4)
-        delay = min(delay, MAX_WAIT_S)
-        self._until = max(self._until, time.monotonic() + delay)
-        return delay
-
-    def passed(self) -> None:
-        self._streak = 0
-
-    @property
-    def exhausted(self) -> bool:
-        return self.waited_s >= self.budget_s
-
-    def wait(self) -> None:
-        pause = self._until - time.monotonic()
-        if pause > 0:
-            pause = min(pause, max(0.0, self.budget_s - self.waited_s))
-            self.waited_s += pause
-            self._sleep(pause)
 
 
 class OriginPage:

@@ -16,6 +16,7 @@ from troubleshooter.audit.fetch import Fetched, Gate, Job, OriginPage, Request, 
 from troubleshooter.audit.users import UserRow
 from troubleshooter.audit.verdicts import Finding, Verdict, decide
 from troubleshooter.errors import BadInputError, PageError
+from troubleshooter.probe import userphoto_url
 from troubleshooter.session import SignedIn
 from troubleshooter.tenant import TenantProfile
 from troubleshooter.validate import read_image_file
@@ -32,10 +33,6 @@ def persona_url(outlook: str, upn: str) -> str:
     return (
         f"{outlook}/owa/service.svc/s/GetPersonaPhoto?email={quote(upn)}&UA=0&size={PERSONA_SIZE}"
     )
-
-
-def userphoto_url(sharepoint: str, upn: str, size: str) -> str:
-    return f"{sharepoint}/_layouts/15/userphoto.aspx?size={size}&accountname={quote(upn)}"
 
 
 def resolve_url(sharepoint: str, upn: str) -> str:

@@ -23,6 +23,13 @@ class OutageModeChoice(StrEnum):
     reset = "reset"
 
 
+# Spelled out, not imported: importing the sim costs every command a third of a second
+# (tests/test_sim_faults.py checks that it names every fault in sim/faults.py).
+FAULT_HELP = (
+    "Inject a fault; repeat for several: latency[=SECONDS], photo-429, photo-429-burst[=N], "
+    "photo-503, photo-500, retry-after=SECONDS, photo-corrupt-jpeg, photo-html, "
+    "photo-trickle[=SECONDS], never-syncs (see the sim README)."
+)
 sim_app = typer.Typer(help="The simulated Microsoft 365 tenant.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
 
@@ -81,6 +88,14 @@ def sim_serve(
         OutageModeChoice,
         typer.Option("--outage-mode", help="refuse: close the port; reset: reset connections."),
     ] = OutageModeChoice.refuse,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fault",
+            metavar="NAME[=VALUE]",
+            help=FAULT_HELP,
+        ),
+    ] = None,
 ) -> None:
     """Serve the simulated tenant on 127.0.0.1 until Ctrl-C."""
     from troubleshooter.sim import (
@@ -91,6 +106,7 @@ def sim_serve(
         describe,
         serve_forever,
     )
+    from troubleshooter.sim.faults import Faults, apply_fault, fault_names
 
     def ready(sim: object) -> None:
         urls = sim.urls  # type: ignore[attr-defined]
@@ -102,10 +118,19 @@ def sim_serve(
             typer.echo(f"  {user.upn:<42} {describe(user)}")
         if extra_users:
             typer.echo(f"  + {extra_users} generated users user0001@… (seed {seed}; same password)")
+        if faults.any:
+            typer.echo(f"Faults: {', '.join(fault_names(faults))}")
         typer.echo("Tenant profile for --tenant (save as sim.yaml):")
         typer.echo(f"  name: sim\n  home: {urls.home}\n  sharepoint: {urls.sharepoint}")
         typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}\n  outlook: {urls.outlook}")
 
+    faults = Faults()
+    for spec in fault or []:
+        try:
+            apply_fault(faults, spec)
+        except ValueError as exc:
+            typer.echo(f"error: --fault: {exc}", err=True)
+            raise typer.Exit(2) from None
     try:
         options = SimOptions(
             sync_delay=sync_delay,
@@ -117,6 +142,7 @@ def sim_serve(
             outage_host=outage_host.value if outage_host else None,
             outage_after=outage_after,
             outage_mode=outage_mode.value,
+            faults=faults,
         )
         serve_forever(options, "127.0.0.1", port, ready)
     except SimServeError as exc:

@@ -66,6 +66,10 @@ class Sample(_Model):
     height: int | None = None
     placeholder: bool | None = None
     comparison: Comparison | None = None
+    first_bytes: str | None = Field(
+        default=None, description="the answer's first bytes, escaped, when it is not an image"
+    )
+    failure: str | None = Field(default=None, description="why there is no answer (status 0)")
 
 
 PhotoForm = Literal["img", "background-image", "background-image (blob)", "initials"]
@@ -92,10 +96,21 @@ class Reference(_Model):
     account_circle: Sample | None = None
 
 
+class Retry(_Model):
+    """One throttled answer (429/503) that the probe asked again after waiting."""
+
+    size: PhotoSize
+    attempt: int = Field(ge=1, description="the request that was throttled, 1 for the first")
+    status: int
+    retry_after: str | None = Field(description="the Retry-After header as SharePoint sent it")
+    wait_s: float = Field(ge=0, description="seconds waited before asking again")
+
+
 class Check(_Model):
-    """SharePoint's copy at each size."""
+    """SharePoint's copy at each size, and each retry of a throttled answer."""
 
     sizes: dict[PhotoSize, Sample]
+    retries: list[Retry] = Field(default_factory=list)
 
 
 class Step(_Model):

@@ -3,6 +3,7 @@
 It never imports the rest of ``troubleshooter``: the tool talks to it only over HTTP.
 """
 
+from .faults import Faults
 from .hosts import SimUrls
 from .options import SimOptions, SimUser
 from .state import IssuedSecret, TenantState, TriggerRecord
@@ -14,6 +15,7 @@ __all__ = [
     "DEMO_TOTP_SECRET",
     "DEMO_USERS",
     "OPERATOR_UPN",
+    "Faults",
     "IssuedSecret",
     "SimOptions",
     "SimServeError",

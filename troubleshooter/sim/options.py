@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from .faults import Faults
 
 SigninVariant = Literal["classic", "fluent"]
 MfaKind = Literal["none", "totp", "push"]
@@ -58,6 +60,8 @@ class SimOptions:
     outage_mode: OutageMode = "refuse"
     """How it stops: ``refuse`` closes the listener (connection refused) and resets open
     connections; ``reset`` keeps listening but resets every connection."""
+    faults: Faults = field(default_factory=Faults)
+    """Injected faults: latency, throttled or broken photo answers, never-syncs (faults.py)."""
 
 
 @dataclass

@@ -7,6 +7,7 @@ import os
 import socket
 import struct
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +17,7 @@ from .web import Request, Response, Router, parse_cookies, parse_query, text
 
 log = logging.getLogger("troubleshooter.sim")
 MAX_BODY = 12 * 1024 * 1024
+TRICKLE_CHUNK = 256  # bytes per write of a trickling answer (Response.pace_s)
 
 
 class SimHTTPServer(ThreadingHTTPServer):
@@ -116,7 +118,16 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         if self.command != "HEAD" and resp.status not in (204, 304):
+            self._write_body(resp)
+
+    def _write_body(self, resp: Response) -> None:
+        if resp.pace_s <= 0:
             self.wfile.write(resp.body)
+            return
+        for start in range(0, len(resp.body), TRICKLE_CHUNK):
+            self.wfile.write(resp.body[start : start + TRICKLE_CHUNK])
+            self.wfile.flush()
+            time.sleep(resp.pace_s)
 
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _handle
 

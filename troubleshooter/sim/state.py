@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
@@ -172,6 +173,8 @@ class TenantState:
         if user is None:
             return
         delay = user.sync_delay if user.sync_delay is not None else self.options.sync_delay
+        if self.options.faults.never_syncs:
+            delay = math.inf
         self._pending[key] = time.time() + max(0.0, delay)
 
     def _apply_due(self) -> None:

@@ -11,6 +11,7 @@ from types import TracebackType
 
 from .context import SimContext
 from .extra import extra_users
+from .faults import FaultLayer
 from .home import HomeService
 from .hosts import HOME_HOST, INDEX_HOSTS, LOGIN_HOST, MY_HOST, OUTLOOK_HOST, SP_HOST, SimUrls
 from .login import LoginService
@@ -83,6 +84,7 @@ class SimTenant:
         outage_host = hosts[opts.outage_host] if opts.outage_host else None
         self.outage = Outage(outage_host, opts.outage_after, opts.outage_mode)
         """The tenant stopping mid-run (``SimOptions.outage_*``, or ``stop_answering()``)."""
+        self.faults = FaultLayer(opts.faults) if opts.faults.any else None
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._login: LoginService | None = None
@@ -109,6 +111,9 @@ class SimTenant:
         }
         if self.throttle is not None:
             routers = {h: ThrottledRouter(r, self.throttle) for h, r in routers.items()}
+        if self.faults is not None:
+            wrap = self.faults.wrap
+            routers = {h: wrap(r, photos=h in (SP_HOST, MY_HOST)) for h, r in routers.items()}
         server.routers.update({**routers, **{h: index for h in INDEX_HOSTS}})
         server.before_request.append(self.state.tick)
         server.outage = self.outage

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from email.utils import formatdate
+from http import HTTPStatus
 
 from .web import Request, Response, Router, text
 
@@ -53,12 +54,17 @@ class Throttle:
             return True
 
     def response(self) -> Response:
-        if self.http_date:
-            after = formatdate(time.time() + self.retry_after_s + 1, usegmt=True)
-        else:
-            after = str(self.retry_after_s)
-        resp = text("Too Many Requests", 429)
-        return resp.header("Retry-After", after).header("Cache-Control", "no-store")
+        return retry_response(429, self.retry_after_s, self.http_date)
+
+
+def retry_response(status: int, retry_after_s: int, http_date: bool = False) -> Response:
+    """A ``429`` or ``503`` that asks the client to come back after ``retry_after_s``."""
+    if http_date:
+        after = formatdate(time.time() + retry_after_s + 1, usegmt=True)
+    else:
+        after = str(retry_after_s)
+    resp = text(HTTPStatus(status).phrase, status)
+    return resp.header("Retry-After", after).header("Cache-Control", "no-store")
 
 
 class ThrottledRouter(Router):

@@ -71,6 +71,8 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
+    pace_s: float = 0.0
+    """Seconds between chunks of the body (a trickling answer); 0 writes it at once."""
 
     def header(self, name: str, value: str) -> Response:
         self.headers.append((name, value))

@@ -16,7 +16,7 @@ from troubleshooter import artifacts as names
 from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.composite import photo_panels, side_by_side
 from troubleshooter.context import RunContext
-from troubleshooter.errors import PageError
+from troubleshooter.errors import PageError, TroubleshooterError
 from troubleshooter.photo import (
     SIZES,
     NotAnImageError,
@@ -24,10 +24,11 @@ from troubleshooter.photo import (
     compare,
     file_sample,
     open_image,
-    userphoto_url,
 )
+from troubleshooter.probe import userphoto_url
 from troubleshooter.scenario import CaptureReferenceStep, CheckSharePointPhotoStep, CompositeStep
 from troubleshooter.steps import StepOutcome, handler
+from troubleshooter.steps.answers import ask, first_bytes, refuse
 from troubleshooter.steps.navigation import fresh_page
 from troubleshooter.validate import read_image_file
 
@@ -250,7 +251,8 @@ def composite(ctx: RunContext, step: CompositeStep) -> StepOutcome:
 def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> StepOutcome:
     sharepoint, upn = ctx.settings.tenant.sharepoint, ctx.settings.upn
     urls = {size: userphoto_url(sharepoint, upn, size) for size in ("L", "M", "S")}
-    samples = _fetch_all(ctx, urls)
+    retries: list[dict[str, Any]] = []
+    samples = _fetch_all(ctx, step, urls, retries)
     reference = ctx.photos.reference
     if step.poll and reference is not None and not _matches(samples["L"], reference):
         chosen = ctx.settings.poll_timeout_s
@@ -261,17 +263,36 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
             wait = min(poll_wait(attempt, elapsed), timeout - elapsed)
             ctx.page.wait_for_timeout(wait * 1000)
             attempt += 1
-            large = _fetch_all(ctx, {"L": urls["L"]})["L"]
+            large = _fetch_all(ctx, step, {"L": urls["L"]}, retries)["L"]
         # The other sizes as they are now, with the large one that ended the wait.
-        samples = {"L": large, **_fetch_all(ctx, {s: urls[s] for s in ("M", "S")})}
+        others = _fetch_all(ctx, step, {s: urls[s] for s in ("M", "S")}, retries)
+        samples = {"L": large, **others}
     large = samples["L"]
     ctx.photos.checked(step.label, samples)
-    data: dict[str, Any] = {"sizes": {}}
+    data = _record(ctx, step, samples, retries)
+    return StepOutcome(_describe(large, reference), data)
+
+
+def _record(
+    ctx: RunContext,
+    step: CheckSharePointPhotoStep,
+    samples: dict[str, PhotoSample],
+    retries: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Keep what SharePoint answered at each size (and each retry) in the report."""
+    reference = ctx.photos.reference
+    data: dict[str, Any] = {"sizes": {}, "retries": retries}
     for size in SIZES:
+        if size not in samples:
+            continue
         sample = samples[size]
         entry = sample.as_dict()
         if reference is not None and sample.ok:
             entry["comparison"] = compare(sample.content, reference.content).as_dict()
+        if not sample.ok and sample.content:
+            entry["first_bytes"] = first_bytes(sample.content)
+        if sample.failure:
+            entry["failure"] = sample.failure
         data["sizes"][size] = entry
         if sample.ok:
             ctx.capture(
@@ -282,15 +303,23 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
                 f"SharePoint's copy, size {size}, {step.label}",
             )
     ctx.photo_checked(step.label, data)
-    return StepOutcome(_describe(large, reference), data)
+    return data
 
 
-def _fetch_all(ctx: RunContext, urls: dict[str, str]) -> dict[str, PhotoSample]:
-    """Each size's photo, fetched at once; a server error stops the step."""
-    samples = dict(zip(urls, ctx.probe.fetch_all(list(urls.values())), strict=True))
-    for size, sample in samples.items():
-        if sample.status >= 500 or sample.status == 0:
-            raise PageError(f"{urls[size]} answered HTTP {sample.status}")
+def _fetch_all(
+    ctx: RunContext,
+    step: CheckSharePointPhotoStep,
+    urls: dict[str, str],
+    retries: list[dict[str, Any]],
+) -> dict[str, PhotoSample]:
+    """Each size's photo, fetched at once; a throttled or broken answer ends the step, with
+    what SharePoint answered kept in the report."""
+    samples = ask(ctx, urls, retries)
+    try:
+        refuse(urls, samples, retries)
+    except TroubleshooterError as exc:
+        exc.data = _record(ctx, step, samples, retries)
+        raise
     return samples
 
 
