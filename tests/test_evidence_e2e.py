@@ -271,6 +271,23 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
         server.wait(timeout=10)
 
 
+def test_trace_groups_each_step_under_its_title(finished: FinishedRun) -> None:
+    """The trace viewer lists one group per step after sign-in, each holding that step's calls."""
+    report = json.loads((finished.folder / "report.json").read_text())
+    with zipfile.ZipFile(finished.folder / "trace.zip") as trace:
+        events = [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
+    groups = {
+        e["callId"]: e["title"]
+        for e in events
+        if e.get("type") == "before" and e.get("method") == "tracingGroup"
+    }
+    # Tracing starts after the sign-in step (typed values stay out of the trace).
+    expected = [f"Step {s['index']}: {s['title']}" for s in report["steps"][2:]]
+    assert list(groups.values()) == expected
+    grouped = {e.get("parentId") for e in events if e.get("type") == "before"}
+    assert set(groups) <= grouped, "every step's group holds at least one call"
+
+
 # ---- runs that do not finish -------------------------------------------------------------------
 
 

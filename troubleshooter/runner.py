@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import platform
 import signal
 import tempfile
@@ -35,6 +36,7 @@ from troubleshooter.events import (
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
 from troubleshooter.pages.diagnose import diagnose, save_page
+from troubleshooter.pages.ids import troubleshooting_details
 from troubleshooter.photo import Likeness, compare
 from troubleshooter.probe import PhotoProbe
 from troubleshooter.scenario import Scenario, step_title
@@ -157,6 +159,7 @@ def _run_steps(
 ) -> Failure | None:
     """Run the steps until one fails; returns that failure, or None."""
     failure: Failure | None = None
+    shown: Shot | None = None
     if not any(step.action == "sign_in" for step in scenario.steps):
         _start_trace(ctx)
     for index, (step, title) in enumerate(zip(scenario.steps, titles, strict=True), start=1):
@@ -166,6 +169,7 @@ def _run_steps(
         status: StepStatus = "ok"
         detail: str | None = None
         data: dict[str, Any] = {}
+        group = _trace_group(ctx, f"Step {index}: {title}")
         try:
             outcome = handler_for(step)(ctx, step)
             detail, data = outcome.detail, outcome.data
@@ -187,9 +191,14 @@ def _run_steps(
         except Exception as exc:  # a bug must still leave a complete report
             status, detail = "failed", f"{exc.__class__.__name__}: {first_line(exc)}"
             failure = (Outcome.INTERNAL_ERROR, index, detail)
+        if status == "failed" and (ids := troubleshooting_details(ctx.page)):
+            data = {**data, "sign_in_details": ids}
         if step.screenshot or status == "failed":
-            _page_screenshot(ctx, index, title, masked=status == "failed")
+            shown = _page_screenshot(ctx, index, title, status == "failed", shown)
+            if shown and shown[0] != index:
+                data = {**data, "screenshot_same_as_step": shown[0]}
         save_page(ctx, f"after step {index}: {title}")
+        group.close()
         # Redacted once, here, for every listener: the terminal as much as the report.
         secrets = ctx.settings.credentials.secrets()
         if failure and failure[1] == index:
@@ -212,6 +221,25 @@ def _run_steps(
             # The trace starts only now: traces keep typed values and input DOM snapshots.
             _start_trace(ctx)
     return failure
+
+
+def _trace_group(ctx: RunContext, name: str) -> contextlib.ExitStack:
+    """Group the trace's calls under the step's name (the trace viewer shows one entry per step).
+
+    Returns a stack whose ``close()`` ends the group; nothing is grouped while not tracing.
+    """
+    stack = contextlib.ExitStack()
+    if ctx.tracing:
+        with contextlib.suppress(PlaywrightError):
+            ctx.context.tracing.group(name)
+            tracing = ctx.context.tracing
+            stack.callback(lambda: _suppressed(tracing.group_end))
+    return stack
+
+
+def _suppressed(call: Callable[[], object]) -> None:
+    with contextlib.suppress(PlaywrightError):
+        call()
 
 
 def _start_trace(ctx: RunContext) -> None:
@@ -307,7 +335,17 @@ def _comparison(ctx: RunContext) -> dict[str, object]:
     return result
 
 
-def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> None:
+Shot = tuple[int, str]  # the step whose page screenshot was kept, and its pixels' sha256
+
+
+def _page_screenshot(
+    ctx: RunContext, index: int, title: str, masked: bool, last: Shot | None
+) -> Shot | None:
+    """Keep a full-page screenshot unless it shows exactly what the last one kept did.
+
+    A step that changes nothing on screen (waiting for what has already loaded) would
+    otherwise add a second, identical picture. Where a run stopped is always kept.
+    """
     try:
         image = ctx.page.screenshot(
             full_page=True,
@@ -315,10 +353,13 @@ def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> N
             timeout=15_000,
         )
     except PlaywrightError:
-        return  # the page or browser is gone; the report still names the step
-    kind = ArtifactKind.PAGE
+        return last  # the page or browser is gone; the report still names the step
+    digest = hashlib.sha256(image).hexdigest()
+    if last and last[1] == digest and not masked:
+        return last
     description = f"Step {index}: {title}" + (" (where it stopped)" if masked else "")
-    ctx.capture(title, kind, image, "png", description)
+    ctx.capture(title, ArtifactKind.PAGE, image, "png", description)
+    return index, digest
 
 
 def _safe_url(ctx: RunContext) -> str | None:
