@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import platform
 import signal
 import tempfile
@@ -19,12 +18,10 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from troubleshooter import __version__, stopping
-from troubleshooter.artifacts import HAR, TRACE, ArtifactKind
 from troubleshooter.browser import choose_browser, launch, new_private_context
 from troubleshooter.context import RunContext, RunSettings
 from troubleshooter.errors import TroubleshooterError, first_line
 from troubleshooter.events import (
-    Capture,
     ConsoleLine,
     EventBus,
     RunFinished,
@@ -39,13 +36,19 @@ from troubleshooter.pages.diagnose import diagnose, save_page
 from troubleshooter.pages.ids import troubleshooting_details
 from troubleshooter.photo import Likeness, compare
 from troubleshooter.probe import PhotoProbe
+from troubleshooter.recordings import (
+    HAR_NAME,
+    Shot,
+    page_screenshot,
+    save_recordings,
+    start_trace,
+    trace_group,
+)
 from troubleshooter.scenario import Scenario, step_title
 from troubleshooter.steps import handler_for
 from troubleshooter.targets import TargetBook, TargetNotFound
 from troubleshooter.verdict import Decision, Outcome, PhotoFacts, decide, decision
 
-HAR_NAME = f"{HAR}.har"
-TRACE_NAME = f"{TRACE}.zip"
 Judge = Callable[[Outcome], Decision]
 
 
@@ -121,7 +124,7 @@ def run_scenario(
             finally:
                 # Also after Ctrl-C between steps: keep the HAR and the trace. Before the
                 # verdict, so that the report files are rendered once, with both listed.
-                _save_recordings(ctx, recordings, bus)
+                save_recordings(ctx, recordings, bus)
             return _finish(ctx, bus, judge, failure)
 
 
@@ -161,7 +164,7 @@ def _run_steps(
     failure: Failure | None = None
     shown: Shot | None = None
     if not any(step.action == "sign_in" for step in scenario.steps):
-        _start_trace(ctx)
+        start_trace(ctx)
     for index, (step, title) in enumerate(zip(scenario.steps, titles, strict=True), start=1):
         ctx.step_index = index
         bus.emit(StepStarted(index, step.action, title))
@@ -169,7 +172,7 @@ def _run_steps(
         status: StepStatus = "ok"
         detail: str | None = None
         data: dict[str, Any] = {}
-        group = _trace_group(ctx, f"Step {index}: {title}")
+        group = trace_group(ctx, f"Step {index}: {title}")
         try:
             outcome = handler_for(step)(ctx, step)
             detail, data = outcome.detail, outcome.data
@@ -194,7 +197,7 @@ def _run_steps(
         if status == "failed" and (ids := troubleshooting_details(ctx.page)):
             data = {**data, "sign_in_details": ids}
         if step.screenshot or status == "failed":
-            shown = _page_screenshot(ctx, index, title, status == "failed", shown)
+            shown = page_screenshot(ctx, index, title, status == "failed", shown)
             if shown and shown[0] != index:
                 data = {**data, "screenshot_same_as_step": shown[0]}
         save_page(ctx, f"after step {index}: {title}")
@@ -219,55 +222,8 @@ def _run_steps(
             break
         if step.action == "sign_in":
             # The trace starts only now: traces keep typed values and input DOM snapshots.
-            _start_trace(ctx)
+            start_trace(ctx)
     return failure
-
-
-def _trace_group(ctx: RunContext, name: str) -> contextlib.ExitStack:
-    """Group the trace's calls under the step's name (the trace viewer shows one entry per step).
-
-    Returns a stack whose ``close()`` ends the group; nothing is grouped while not tracing.
-    """
-    stack = contextlib.ExitStack()
-    if ctx.tracing:
-        with contextlib.suppress(PlaywrightError):
-            ctx.context.tracing.group(name)
-            tracing = ctx.context.tracing
-            stack.callback(lambda: _suppressed(tracing.group_end))
-    return stack
-
-
-def _suppressed(call: Callable[[], object]) -> None:
-    with contextlib.suppress(PlaywrightError):
-        call()
-
-
-def _start_trace(ctx: RunContext) -> None:
-    """Trace with DOM snapshots of every action; ``full`` also keeps the filmstrip."""
-    mode = ctx.settings.session.trace
-    if mode == "off":
-        return
-    ctx.context.tracing.start(screenshots=mode == "full", snapshots=True, sources=False)
-    ctx.tracing = True
-
-
-def _save_recordings(ctx: RunContext, folder: Path, bus: EventBus) -> None:
-    """Stop the trace and close the context (which writes the HAR), then hand both over."""
-    trace = folder / TRACE_NAME
-    with contextlib.suppress(PlaywrightError):
-        if ctx.tracing:
-            ctx.context.tracing.stop(path=trace)
-        ctx.context.close()
-    for path, kind, description in (
-        (trace, ArtifactKind.TRACE, "Playwright trace of the run after sign-in"),
-        (folder / HAR_NAME, ArtifactKind.HAR, "Network log (HAR), secrets removed"),
-    ):
-        if path.is_file():
-            bus.emit(
-                Capture(
-                    ctx.step_index, path.stem, kind, path.read_bytes(), path.suffix[1:], description
-                )
-            )
 
 
 def _console_line(message: ConsoleMessage) -> ConsoleLine:
@@ -333,33 +289,6 @@ def _comparison(ctx: RunContext) -> dict[str, object]:
     if photos.reference is not None:
         result["reference"] = {"sha256": photos.reference.sha256, "source": photos.reference_source}
     return result
-
-
-Shot = tuple[int, str]  # the step whose page screenshot was kept, and its pixels' sha256
-
-
-def _page_screenshot(
-    ctx: RunContext, index: int, title: str, masked: bool, last: Shot | None
-) -> Shot | None:
-    """Keep a full-page screenshot unless it shows exactly what the last one kept did.
-
-    A step that changes nothing on screen (waiting for what has already loaded) would
-    otherwise add a second, identical picture. Where a run stopped is always kept.
-    """
-    try:
-        image = ctx.page.screenshot(
-            full_page=True,
-            mask=ctx.targets.mask_locators(ctx.page, "secret_inputs"),
-            timeout=15_000,
-        )
-    except PlaywrightError:
-        return last  # the page or browser is gone; the report still names the step
-    digest = hashlib.sha256(image).hexdigest()
-    if last and last[1] == digest and not masked:
-        return last
-    description = f"Step {index}: {title}" + (" (where it stopped)" if masked else "")
-    ctx.capture(title, ArtifactKind.PAGE, image, "png", description)
-    return index, digest
 
 
 def _safe_url(ctx: RunContext) -> str | None:
