@@ -12,7 +12,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from troubleshooter.errors import BadInputError
+from troubleshooter.errors import BadInputError, SignInError
+from troubleshooter.verdict import Outcome
 
 ENV_PASSWORD = "TROUBLESHOOTER_PASSWORD"
 ENV_TOTP_SECRET = "TROUBLESHOOTER_TOTP_SECRET"
@@ -74,6 +75,38 @@ def resolve_credentials(
     if not password:
         source = "none"
     return Credentials(password=password or None, totp_secret=totp or None, source=source)
+
+
+PASSWORD_SOURCES = (
+    f"set {ENV_PASSWORD}, store it with `keyring set {KEYRING_SERVICE} <upn>`, or run in a "
+    "terminal to be asked for it (never as a command-line option: shells keep those in their "
+    "history); or use --sign-in interactive, or `troubleshooter guide`, which needs no password"
+)
+TOTP_SOURCES = (
+    f"put the user's authenticator (TOTP) secret in {ENV_TOTP_SECRET} or store it with "
+    f"`keyring set {KEYRING_TOTP_SERVICE} <upn>`, then run again; or use --sign-in interactive "
+    "so that the user types the code"
+)
+
+
+def no_password(upn: str) -> SignInError:
+    """Sign-in cannot start: no password from any source (and nobody at a terminal)."""
+    return SignInError(
+        f"no password for {upn}: none in {ENV_PASSWORD} or the keyring, and no terminal to ask",
+        outcome=Outcome.SIGN_IN_FAILED,
+        summary="No password was available for the user, so the tool did not sign in.",
+        advice=PASSWORD_SOURCES[0].upper() + PASSWORD_SOURCES[1:] + ".",
+    )
+
+
+def no_totp_secret(upn: str) -> SignInError:
+    """The sign-in asks for an authenticator code and the tool has no secret to make one."""
+    return SignInError(
+        f"sign-in for {upn} asks for an authenticator code and no TOTP secret was given",
+        outcome=Outcome.MFA_NEEDS_PERSON,
+        summary="Sign-in asks for an authenticator code, and no TOTP secret was available.",
+        advice=TOTP_SOURCES[0].upper() + TOTP_SOURCES[1:] + ".",
+    )
 
 
 PROMPT_TRIES = 3

@@ -10,10 +10,19 @@ class TroubleshooterError(Exception):
 
     outcome: Outcome = Outcome.BAD_INPUT
 
-    def __init__(self, message: str, *, outcome: Outcome | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome: Outcome | None = None,
+        summary: str | None = None,
+        advice: str | None = None,
+    ) -> None:
         super().__init__(message)
         if outcome is not None:
             self.outcome = outcome
+        # The verdict's words when this case says more than its outcome's standard ones.
+        self.summary, self.advice = summary, advice
 
     @property
     def message(self) -> str:

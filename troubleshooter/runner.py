@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +182,7 @@ def _run_steps(
         except TroubleshooterError as exc:
             status, detail = "failed", exc.message
             failure = (exc.outcome, index, exc.message)
+            ctx.verdict_words = (exc.summary, exc.advice)
             if isinstance(exc, TargetNotFound):
                 data = diagnose(ctx, exc)
         except PlaywrightTimeoutError as exc:
@@ -244,14 +245,22 @@ def _finish(ctx: RunContext, bus: EventBus, judge: Judge, failure: Failure | Non
         detail = without_secrets(f"{exc.__class__.__name__}: {exc}", secrets_of(ctx))
         failure = failure or (Outcome.INTERNAL_ERROR, 0, detail)
         comparison = {}
-    return _end(bus, judge, failure, comparison)
+    return _end(bus, judge, failure, comparison, ctx.verdict_words)
 
 
-def _end(bus: EventBus, judge: Judge, failure: Failure, comparison: dict[str, object]) -> RunResult:
-    """Emit the verdict as ``judge`` decides it for the outcome."""
+def _end(
+    bus: EventBus,
+    judge: Judge,
+    failure: Failure,
+    comparison: dict[str, object],
+    words: tuple[str | None, str | None] = (None, None),
+) -> RunResult:
+    """Emit the verdict as ``judge`` decides it for the outcome (in ``words`` when given)."""
     outcome, step, detail = failure
     failed_step, detail_text = (step or None), (detail or None)
     verdict = judge(outcome)
+    summary, advice = words
+    verdict = replace(verdict, summary=summary or verdict.summary, advice=advice or verdict.advice)
     bus.emit(RunFinished(verdict, failed_step, utc_now(), detail_text, comparison))
     return RunResult(verdict.outcome, verdict.exit_code, failed_step, detail_text)
 
