@@ -28,10 +28,26 @@ class Credentials:
     password: str | None = field(default=None, repr=False)
     totp_secret: str | None = field(default=None, repr=False)
     source: str = "none"
+    # Every value seen, shared with copies made by ``with_password``: a password typed again
+    # later (and the refused ones, often one typo away from it) is kept out of files too.
+    known: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for value in (self.password, self.totp_secret):
+            if value and value not in self.known:
+                self.known.append(value)
 
     def secrets(self) -> list[str]:
-        """The values that must never reach a file or the terminal."""
-        return [s for s in (self.password, self.totp_secret) if s]
+        """The values that must never reach a file or the terminal (a live list)."""
+        return self.known
+
+    def with_password(self, password: str) -> Credentials:
+        """The same credentials with a password typed again at the prompt."""
+        return Credentials(password, self.totp_secret, "prompt", self.known)
+
+    def can_ask_again(self) -> bool:
+        """A password typed at the prompt, and a person still at the terminal."""
+        return self.source == "prompt" and sys.stdin.isatty()
 
 
 def _keyring_get(service: str, upn: str) -> str | None:
@@ -71,7 +87,7 @@ def resolve_credentials(
     if not password and fallback_password:
         password, source = fallback_password, "simulated tenant demo password"
     if not password and allow_prompt and sys.stdin.isatty():
-        password, source = _prompt(upn), "prompt"
+        password, source = prompt_password(upn), "prompt"
     if not password:
         source = "none"
     return Credentials(password=password or None, totp_secret=totp or None, source=source)
@@ -112,7 +128,7 @@ def no_totp_secret(upn: str) -> SignInError:
 PROMPT_TRIES = 3
 
 
-def _prompt(upn: str) -> str | None:
+def prompt_password(upn: str) -> str | None:
     """Ask at the terminal; an empty answer (Enter pressed too soon) is asked again."""
     for attempt in range(1, PROMPT_TRIES + 1):
         try:

@@ -92,7 +92,7 @@ class EvidenceRecorder:
 
     def keep_out(self, secrets: list[str]) -> None:
         """Blank these literal values (the password, a TOTP secret) wherever they would appear."""
-        self.secrets = [s for s in secrets if s]
+        self.secrets = secrets  # the live list: a password typed again later joins it
 
     def where(self) -> str:
         """The folder and section, for messages: ``<folder>: recheck 2``."""
