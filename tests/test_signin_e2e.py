@@ -369,3 +369,22 @@ def test_a_mistyped_password_at_the_prompt_is_asked_again(
             content = path.read_bytes()
             assert not any(answer in content for answer in answers), f"a typed password in {path}"
     assert not any(answer in output for answer in answers), "never echoed"
+
+
+def test_microsofts_request_and_correlation_ids_reach_report_and_summary(tmp_path: Path) -> None:
+    """The ids the sign-in error page shows for the administrator, read from the page."""
+    import re
+
+    env = {"TROUBLESHOOTER_PASSWORD": "not-the-password"}
+    result = run_for(f"adele.vance@{DOMAIN}", tmp_path, env=env)
+    assert result.returncode == 10, result.stdout + result.stderr
+    folder = only_run_folder(tmp_path)
+    report = json.loads((folder / "report.json").read_text())
+    ids = report["steps"][1]["data"]["sign_in_details"]
+    guid = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    assert re.fullmatch(guid, ids["request_id"]) and re.fullmatch(guid, ids["correlation_id"])
+    assert ids["request_id"] != ids["correlation_id"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", ids["timestamp"])
+    line = f"Request Id {ids['request_id']}, Correlation Id {ids['correlation_id']}"
+    assert line in (folder / "summary.md").read_text()
+    assert line in (folder / "report.html").read_text()
