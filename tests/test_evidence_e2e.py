@@ -48,9 +48,9 @@ RUN = [sys.executable, "-m", "troubleshooter", "run", "sharepoint-resync"]
 RUN_FILES = {
     "01-open-the-microsoft-365-home-in-a-private-session.png",
     "02-sign-in-as-the-user.png",
-    "04-select-the-sharepoint-icon.png",
-    "06-browse-to-the-site-with-the-people-web-part.png",
-    "07-wait-for-the-people-web-part-and-its-photos.png",
+    "03-select-the-sharepoint-icon.png",
+    "04-browse-to-the-site-with-the-people-web-part.png",
+    "05-reload-the-page-and-capture-the-user-s-photo-now.png",
     "account-circle.png",
     "photo-of-record.jpg",
     "sharepoint-photo-before.png",
@@ -261,7 +261,9 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
         match = re.search(r"Listening on (http://\S+)", "".join(lines))
         assert match, lines
         page.goto(match.group(1))
-        expect(page.get_by_text("Navigate").first).to_be_visible(timeout=20_000)
+        # The viewer lists the steps as groups of calls, not the raw calls.
+        step6 = page.get_by_role("treeitem", name=re.compile(r"^Step 6: Browse to the site"))
+        expect(step6).to_be_visible(timeout=20_000)
         # The photo checks are requests from the page (the probe's fetch): the Network tab.
         page.get_by_role("tab", name="Network").click()
         expect(page.get_by_text("userphoto.aspx").first).to_be_visible()
@@ -269,6 +271,23 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+
+
+def test_trace_groups_each_step_under_its_title(finished: FinishedRun) -> None:
+    """The trace viewer lists one group per step after sign-in, each holding that step's calls."""
+    report = json.loads((finished.folder / "report.json").read_text())
+    with zipfile.ZipFile(finished.folder / "trace.zip") as trace:
+        events = [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
+    groups = {
+        e["callId"]: e["title"]
+        for e in events
+        if e.get("type") == "before" and e.get("method") == "tracingGroup"
+    }
+    # Tracing starts after the sign-in step (typed values stay out of the trace).
+    expected = [f"Step {s['index']}: {s['title']}" for s in report["steps"][2:]]
+    assert list(groups.values()) == expected
+    grouped = {e.get("parentId") for e in events if e.get("type") == "before"}
+    assert set(groups) <= grouped, "every step's group holds at least one call"
 
 
 # ---- runs that do not finish -------------------------------------------------------------------

@@ -155,3 +155,29 @@ def test_broken_scenario_file_gives_one_message_and_exit_2(tmp_path: Path) -> No
     )
     assert result.stdout == ""
     assert not any(tmp_path.iterdir()), "nothing is written for bad input"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("site", "says"),
+    [
+        ("/sites/boardportal", "sent the browser to a sign-in page"),
+        ("/sites/nosuchsite", "answered HTTP 404"),
+    ],
+)
+def test_a_site_that_ends_on_a_sign_in_or_error_page_fails_its_step_at_once(
+    tmp_path: Path, site: str, says: str
+) -> None:
+    """The open step itself fails, quickly, with the URL cut to host and path."""
+    with SimTenant(options=SimOptions(sync_delay=0.3)) as sim:
+        url = sim.urls.sharepoint + site
+        result = run_on(sim, tmp_path, "people-webpart", STALE, "--site", url)
+    assert result.returncode == 20, result.stdout + result.stderr
+    report = json.loads((only_run_folder(tmp_path / "out") / "report.json").read_text())
+    opened = report["steps"][4]
+    assert (opened["action"], opened["status"]) == ("open", "failed")
+    assert report["verdict"]["failed_step"] == 5
+    assert says in opened["detail"]
+    assert "?" not in opened["detail"], "no query string: host and path only"
+    assert opened["duration_s"] < 15, "no wait for a page that will never come"
+    assert len(report["steps"]) == 5, "the run stops there, not at the next step's timeout"

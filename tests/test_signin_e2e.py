@@ -120,6 +120,18 @@ def test_no_password_anywhere_is_a_clear_sign_in_failure(tmp_path: Path) -> None
         )
     assert result.returncode == 18, result.stdout + result.stderr
     assert "no password for alex.wilber@" in result.stdout
+    verdict = next(line for line in result.stdout.splitlines() if line.startswith("Verdict:"))
+    assert "No password was available" in verdict and "does not recognise" not in verdict
+    advice = next(line for line in result.stdout.splitlines() if line.startswith("Next:"))
+    assert "TROUBLESHOOTER_PASSWORD" in advice and "keyring set troubleshooter" in advice
+
+
+def test_totp_user_without_a_secret_is_told_where_the_secret_goes(tmp_path: Path) -> None:
+    result = run_for(f"isaiah.langer@{DOMAIN}", tmp_path)
+    assert result.returncode == 13, result.stdout + result.stderr
+    advice = next(line for line in result.stdout.splitlines() if line.startswith("Next:"))
+    assert "TROUBLESHOOTER_TOTP_SECRET" in advice and "keyring set troubleshooter-totp" in advice
+    assert "approve" not in advice, "a code to type, not a request to approve"
 
 
 def _free_port() -> int:
@@ -288,3 +300,91 @@ def test_hidden_password_input_does_not_fool_sign_in(make_sim, page: Page, offsc
     assert views == ["email", "password", "kmsi"]
     assert typed and "username=adele.vance%40contoso.onmicrosoft.com" in typed[0]
     assert book.try_find(page, "home_signed_in") is not None
+
+
+def _run_in_a_terminal(args: list[str], answers: list[bytes]) -> tuple[int, bytes]:
+    """Run the CLI with a pty as its terminal; answer each password prompt in turn."""
+    import pty
+    import select
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TROUBLESHOOTER_")}
+    env.update(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", NO_COLOR="1")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a person's terminal is its stdin
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "troubleshooter", *args], env)
+    output, deadline = b"", time.monotonic() + 180
+
+    def read_until(marker: bytes, count: int) -> bool:
+        nonlocal output
+        while output.count(marker) < count and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # the child exited and closed its terminal
+                    return False
+                if not chunk:
+                    return False
+                output += chunk
+        return output.count(marker) >= count
+
+    try:
+        for number, answer in enumerate(answers, start=1):
+            assert read_until(b"(not shown): ", number), output.decode(errors="replace")
+            os.write(fd, answer + b"\n")
+        read_until(b"\x00never", 1)  # read to the end
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), output
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="drives a Linux pty")
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [
+        ([b"Not-the-Pa55", DEMO_PASSWORD.encode()], 0),
+        ([b"Wrong-1", b"Wrong-2", b"Wrong-3"], 10),
+    ],
+)
+def test_a_mistyped_password_at_the_prompt_is_asked_again(
+    tmp_path: Path, answers: list[bytes], code: int
+) -> None:
+    upn = f"adele.vance@{DOMAIN}"
+    with SimTenant(options=SimOptions(sync_delay=0.2)) as sim:
+        args = ["run", "sharepoint-resync", "--user", upn, "--out", str(tmp_path / "out")]
+        args += ["--tenant", str(tenant_profile(sim, tmp_path)), "--poll-timeout", "20"]
+        exit_code, output = _run_in_a_terminal(args, answers)
+    text = output.decode(errors="replace")
+    assert exit_code == code, text
+    assert text.count("(not shown): ") == len(answers), "asked once per answer, no more"
+    assert text.count("Sign-in refused that password; type it again") == len(answers) - 1
+    assert ("Verdict: synced" if code == 0 else "Verdict: wrong-password") in text
+    folder = only_run_folder(tmp_path / "out")
+    for path in folder.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert not any(answer in content for answer in answers), f"a typed password in {path}"
+    assert not any(answer in output for answer in answers), "never echoed"
+
+
+def test_microsofts_request_and_correlation_ids_reach_report_and_summary(tmp_path: Path) -> None:
+    """The ids the sign-in error page shows for the administrator, read from the page."""
+    import re
+
+    env = {"TROUBLESHOOTER_PASSWORD": "not-the-password"}
+    result = run_for(f"adele.vance@{DOMAIN}", tmp_path, env=env)
+    assert result.returncode == 10, result.stdout + result.stderr
+    folder = only_run_folder(tmp_path)
+    report = json.loads((folder / "report.json").read_text())
+    ids = report["steps"][1]["data"]["sign_in_details"]
+    guid = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    assert re.fullmatch(guid, ids["request_id"]) and re.fullmatch(guid, ids["correlation_id"])
+    assert ids["request_id"] != ids["correlation_id"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", ids["timestamp"])
+    line = f"Request Id {ids['request_id']}, Correlation Id {ids['correlation_id']}"
+    assert line in (folder / "summary.md").read_text()
+    assert line in (folder / "report.html").read_text()

@@ -178,6 +178,8 @@ def test_wrong_password_unknown_user_locked_and_blocked(
     expect(page.get_by_text("Error Code: 50126")).to_be_visible()
     expect(page.locator("input[name=sErrorCode]")).to_have_value("50126")
     expect(page.get_by_text("Troubleshooting details")).to_be_visible()
+    expect(page.locator("#debugDetailsBanner")).to_contain_text("Correlation Id: ")
+    expect(page.locator("#debugDetailsBanner")).to_contain_text("Request Id: ")
 
     page.goto(sim.urls.home + "/login")
     classic_sign_in(page, "lynne.robbins@contoso.onmicrosoft.com", "anything")

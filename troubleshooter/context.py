@@ -85,6 +85,8 @@ class RunContext:
     step_index: int = 0
     display_name: str | None = None
     tracing: bool = False
+    # The verdict's summary and advice, when the failure had better words than the standard.
+    verdict_words: tuple[str | None, str | None] = (None, None)
     saved_pages: list[str] = field(default_factory=list)  # digests of the pages saved so far
 
     def resolve(self, text: str) -> str:

@@ -12,7 +12,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from troubleshooter.errors import BadInputError
+from troubleshooter.errors import BadInputError, SignInError
+from troubleshooter.verdict import Outcome
 
 ENV_PASSWORD = "TROUBLESHOOTER_PASSWORD"
 ENV_TOTP_SECRET = "TROUBLESHOOTER_TOTP_SECRET"
@@ -27,10 +28,26 @@ class Credentials:
     password: str | None = field(default=None, repr=False)
     totp_secret: str | None = field(default=None, repr=False)
     source: str = "none"
+    # Every value seen, shared with copies made by ``with_password``: a password typed again
+    # later (and the refused ones, often one typo away from it) is kept out of files too.
+    known: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for value in (self.password, self.totp_secret):
+            if value and value not in self.known:
+                self.known.append(value)
 
     def secrets(self) -> list[str]:
-        """The values that must never reach a file or the terminal."""
-        return [s for s in (self.password, self.totp_secret) if s]
+        """The values that must never reach a file or the terminal (a live list)."""
+        return self.known
+
+    def with_password(self, password: str) -> Credentials:
+        """The same credentials with a password typed again at the prompt."""
+        return Credentials(password, self.totp_secret, "prompt", self.known)
+
+    def can_ask_again(self) -> bool:
+        """A password typed at the prompt, and a person still at the terminal."""
+        return self.source == "prompt" and sys.stdin.isatty()
 
 
 def _keyring_get(service: str, upn: str) -> str | None:
@@ -70,16 +87,48 @@ def resolve_credentials(
     if not password and fallback_password:
         password, source = fallback_password, "simulated tenant demo password"
     if not password and allow_prompt and sys.stdin.isatty():
-        password, source = _prompt(upn), "prompt"
+        password, source = prompt_password(upn), "prompt"
     if not password:
         source = "none"
     return Credentials(password=password or None, totp_secret=totp or None, source=source)
 
 
+PASSWORD_SOURCES = (
+    f"set {ENV_PASSWORD}, store it with `keyring set {KEYRING_SERVICE} <upn>`, or run in a "
+    "terminal to be asked for it (never as a command-line option: shells keep those in their "
+    "history); or use --sign-in interactive, or `troubleshooter guide`, which needs no password"
+)
+TOTP_SOURCES = (
+    f"put the user's authenticator (TOTP) secret in {ENV_TOTP_SECRET} or store it with "
+    f"`keyring set {KEYRING_TOTP_SERVICE} <upn>`, then run again; or use --sign-in interactive "
+    "so that the user types the code"
+)
+
+
+def no_password(upn: str) -> SignInError:
+    """Sign-in cannot start: no password from any source (and nobody at a terminal)."""
+    return SignInError(
+        f"no password for {upn}: none in {ENV_PASSWORD} or the keyring, and no terminal to ask",
+        outcome=Outcome.SIGN_IN_FAILED,
+        summary="No password was available for the user, so the tool did not sign in.",
+        advice=PASSWORD_SOURCES[0].upper() + PASSWORD_SOURCES[1:] + ".",
+    )
+
+
+def no_totp_secret(upn: str) -> SignInError:
+    """The sign-in asks for an authenticator code and the tool has no secret to make one."""
+    return SignInError(
+        f"sign-in for {upn} asks for an authenticator code and no TOTP secret was given",
+        outcome=Outcome.MFA_NEEDS_PERSON,
+        summary="Sign-in asks for an authenticator code, and no TOTP secret was available.",
+        advice=TOTP_SOURCES[0].upper() + TOTP_SOURCES[1:] + ".",
+    )
+
+
 PROMPT_TRIES = 3
 
 
-def _prompt(upn: str) -> str | None:
+def prompt_password(upn: str) -> str | None:
     """Ask at the terminal; an empty answer (Enter pressed too soon) is asked again."""
     for attempt in range(1, PROMPT_TRIES + 1):
         try:

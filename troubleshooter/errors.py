@@ -16,12 +16,16 @@ class TroubleshooterError(Exception):
         *,
         outcome: Outcome | None = None,
         data: dict[str, object] | None = None,
+        summary: str | None = None,
+        advice: str | None = None,
     ) -> None:
         super().__init__(message)
         if outcome is not None:
             self.outcome = outcome
         self.data = data or {}
         """What the failing step found, kept in the report's step (e.g. each retry)."""
+        # The verdict's words when this case says more than its outcome's standard ones.
+        self.summary, self.advice = summary, advice
 
     @property
     def message(self) -> str:

@@ -81,6 +81,14 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class AskingPerson:
+    """The run asks the person at the terminal (a refused password again): live lines stop."""
+
+    index: int
+    message: str
+
+
+@dataclass(frozen=True)
 class PhotoChecked:
     label: str  # "reference[-label]", "before", "after"
     data: dict[str, Any]
@@ -112,6 +120,7 @@ Event = (
     | Capture
     | ConsoleLine
     | Waiting
+    | AskingPerson
     | PhotoChecked
     | RunFinished
 )

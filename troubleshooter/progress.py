@@ -15,7 +15,15 @@ from rich.padding import Padding
 from rich.status import Status
 from rich.text import Text
 
-from troubleshooter.events import Event, RunFinished, RunStarted, StepFinished, StepStarted, Waiting
+from troubleshooter.events import (
+    AskingPerson,
+    Event,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    Waiting,
+)
 
 WAIT_REPORT_EVERY_S = 5.0
 INDENT = 6
@@ -80,6 +88,9 @@ class ProgressPrinter:
                 self._status.start()
         elif isinstance(event, Waiting):
             self._waiting(event)
+        elif isinstance(event, AskingPerson):
+            self._stop()  # the spinner would write over the prompt
+            self._print(" " * INDENT + escape(event.message))
         elif isinstance(event, StepFinished):
             self._stop()
             title = f"[{event.index}/{self.total}] {escape(event.title)}"

@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,10 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from troubleshooter import __version__, stopping
-from troubleshooter.artifacts import HAR, TRACE, ArtifactKind
 from troubleshooter.browser import choose_browser, launch, new_private_context
 from troubleshooter.context import RunContext, RunSettings
 from troubleshooter.errors import TroubleshooterError, first_line
 from troubleshooter.events import (
-    Capture,
     ConsoleLine,
     EventBus,
     RunFinished,
@@ -35,16 +33,23 @@ from troubleshooter.events import (
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
 from troubleshooter.pages.diagnose import diagnose, save_page
+from troubleshooter.pages.ids import troubleshooting_details
 from troubleshooter.pages.reach import connection_error, error_page_code, on_error_page, unreachable
 from troubleshooter.photo import Likeness, compare
 from troubleshooter.probe import PhotoProbe
+from troubleshooter.recordings import (
+    HAR_NAME,
+    Shot,
+    page_screenshot,
+    save_recordings,
+    start_trace,
+    trace_group,
+)
 from troubleshooter.scenario import Scenario, step_title
 from troubleshooter.steps import handler_for
 from troubleshooter.targets import TargetBook, TargetNotFound
 from troubleshooter.verdict import Decision, Outcome, PhotoFacts, decide, decision
 
-HAR_NAME = f"{HAR}.har"
-TRACE_NAME = f"{TRACE}.zip"
 Judge = Callable[[Outcome], Decision]
 
 
@@ -120,7 +125,7 @@ def run_scenario(
             finally:
                 # Also after Ctrl-C between steps: keep the HAR and the trace. Before the
                 # verdict, so that the report files are rendered once, with both listed.
-                _save_recordings(ctx, recordings, bus)
+                save_recordings(ctx, recordings, bus)
             return _finish(ctx, bus, judge, failure)
 
 
@@ -158,8 +163,9 @@ def _run_steps(
 ) -> Failure | None:
     """Run the steps until one fails; returns that failure, or None."""
     failure: Failure | None = None
+    shown: Shot | None = None
     if not any(step.action == "sign_in" for step in scenario.steps):
-        _start_trace(ctx)
+        start_trace(ctx)
     for index, (step, title) in enumerate(zip(scenario.steps, titles, strict=True), start=1):
         ctx.step_index = index
         bus.emit(StepStarted(index, step.action, title))
@@ -167,6 +173,7 @@ def _run_steps(
         status: StepStatus = "ok"
         detail: str | None = None
         data: dict[str, Any] = {}
+        group = trace_group(ctx, f"Step {index}: {title}")
         try:
             outcome = handler_for(step)(ctx, step)
             detail, data = outcome.detail, outcome.data
@@ -178,6 +185,7 @@ def _run_steps(
         except TroubleshooterError as exc:
             status, detail, data = "failed", exc.message, dict(exc.data)
             failure = (exc.outcome, index, exc.message)
+            ctx.verdict_words = (exc.summary, exc.advice)
             if isinstance(exc, TargetNotFound):
                 data = diagnose(ctx, exc)
         except PlaywrightTimeoutError as exc:
@@ -192,9 +200,14 @@ def _run_steps(
         except Exception as exc:  # a bug must still leave a complete report
             status, detail = "failed", f"{exc.__class__.__name__}: {first_line(exc)}"
             failure = (Outcome.INTERNAL_ERROR, index, detail)
+        if status == "failed" and (ids := troubleshooting_details(ctx.page)):
+            data = {**data, "sign_in_details": ids}
         if step.screenshot or status == "failed":
-            _page_screenshot(ctx, index, title, masked=status == "failed")
+            shown = page_screenshot(ctx, index, title, status == "failed", shown)
+            if shown and shown[0] != index:
+                data = {**data, "screenshot_same_as_step": shown[0]}
         save_page(ctx, f"after step {index}: {title}")
+        group.close()
         # Redacted once, here, for every listener: the terminal as much as the report.
         secrets = ctx.settings.credentials.secrets()
         if failure and failure[1] == index:
@@ -215,36 +228,8 @@ def _run_steps(
             break
         if step.action == "sign_in":
             # The trace starts only now: traces keep typed values and input DOM snapshots.
-            _start_trace(ctx)
+            start_trace(ctx)
     return failure
-
-
-def _start_trace(ctx: RunContext) -> None:
-    """Trace with DOM snapshots of every action; ``full`` also keeps the filmstrip."""
-    mode = ctx.settings.session.trace
-    if mode == "off":
-        return
-    ctx.context.tracing.start(screenshots=mode == "full", snapshots=True, sources=False)
-    ctx.tracing = True
-
-
-def _save_recordings(ctx: RunContext, folder: Path, bus: EventBus) -> None:
-    """Stop the trace and close the context (which writes the HAR), then hand both over."""
-    trace = folder / TRACE_NAME
-    with contextlib.suppress(PlaywrightError):
-        if ctx.tracing:
-            ctx.context.tracing.stop(path=trace)
-        ctx.context.close()
-    for path, kind, description in (
-        (trace, ArtifactKind.TRACE, "Playwright trace of the run after sign-in"),
-        (folder / HAR_NAME, ArtifactKind.HAR, "Network log (HAR), secrets removed"),
-    ):
-        if path.is_file():
-            bus.emit(
-                Capture(
-                    ctx.step_index, path.stem, kind, path.read_bytes(), path.suffix[1:], description
-                )
-            )
 
 
 def _console_line(message: ConsoleMessage) -> ConsoleLine:
@@ -265,14 +250,22 @@ def _finish(ctx: RunContext, bus: EventBus, judge: Judge, failure: Failure | Non
         detail = without_secrets(f"{exc.__class__.__name__}: {exc}", secrets_of(ctx))
         failure = failure or (Outcome.INTERNAL_ERROR, 0, detail)
         comparison = {}
-    return _end(bus, judge, failure, comparison)
+    return _end(bus, judge, failure, comparison, ctx.verdict_words)
 
 
-def _end(bus: EventBus, judge: Judge, failure: Failure, comparison: dict[str, object]) -> RunResult:
-    """Emit the verdict as ``judge`` decides it for the outcome."""
+def _end(
+    bus: EventBus,
+    judge: Judge,
+    failure: Failure,
+    comparison: dict[str, object],
+    words: tuple[str | None, str | None] = (None, None),
+) -> RunResult:
+    """Emit the verdict as ``judge`` decides it for the outcome (in ``words`` when given)."""
     outcome, step, detail = failure
     failed_step, detail_text = (step or None), (detail or None)
     verdict = judge(outcome)
+    summary, advice = words
+    verdict = replace(verdict, summary=summary or verdict.summary, advice=advice or verdict.advice)
     bus.emit(RunFinished(verdict, failed_step, utc_now(), detail_text, comparison))
     return RunResult(verdict.outcome, verdict.exit_code, failed_step, detail_text)
 
@@ -310,20 +303,6 @@ def _comparison(ctx: RunContext) -> dict[str, object]:
     if photos.reference is not None:
         result["reference"] = {"sha256": photos.reference.sha256, "source": photos.reference_source}
     return result
-
-
-def _page_screenshot(ctx: RunContext, index: int, title: str, masked: bool) -> None:
-    try:
-        image = ctx.page.screenshot(
-            full_page=True,
-            mask=ctx.targets.mask_locators(ctx.page, "secret_inputs"),
-            timeout=15_000,
-        )
-    except PlaywrightError:
-        return  # the page or browser is gone; the report still names the step
-    kind = ArtifactKind.PAGE
-    description = f"Step {index}: {title}" + (" (where it stopped)" if masked else "")
-    ctx.capture(title, kind, image, "png", description)
 
 
 def _safe_url(ctx: RunContext) -> str | None:

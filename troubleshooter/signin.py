@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pyotp
 from playwright.sync_api import Page
 
-from troubleshooter.credentials import Credentials
+from troubleshooter.credentials import Credentials, no_totp_secret
 from troubleshooter.errors import SignInError
 from troubleshooter.pages.change import wait_for_change
 from troubleshooter.pages.reach import ConnectionWatch
@@ -200,10 +200,7 @@ def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentia
         )
     elif state == "totp":
         if not creds.totp_secret:
-            raise SignInError(
-                f"sign-in for {upn} asks for an authenticator code and no TOTP secret was given",
-                outcome=Outcome.MFA_NEEDS_PERSON,
-            )
+            raise no_totp_secret(upn)
         code = pyotp.TOTP(creds.totp_secret.replace(" ", "").upper()).now()
         targets.find(page, "totp_code", 10).locator.fill(code)
         click("totp_submit")

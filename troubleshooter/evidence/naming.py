@@ -19,14 +19,18 @@ class Naming:
     def label(self) -> str:
         return "the run" if self.recheck is None else f"recheck {self.recheck}"
 
-    def file_name(self, capture: Capture) -> str:
+    def file_name(self, capture: Capture, page_number: int = 0) -> str:
+        """``page_number`` numbers the section's page screenshots 01, 02, … as written.
+
+        Not the step's number: steps without a screenshot would leave gaps.
+        """
         ext = capture.extension
         if self.recheck is None:
             if capture.kind == ArtifactKind.PAGE:
-                return f"{capture.index:02d}-{slug(capture.name)}.{ext}"
+                return f"{page_number:02d}-{slug(capture.name)}.{ext}"
             return f"{slug(capture.name)}.{ext}"
         if capture.kind == ArtifactKind.PAGE:
-            return f"recheck-{self.recheck}-{capture.index:02d}-{slug(capture.name)}.{ext}"
+            return f"recheck-{self.recheck}-{page_number:02d}-{slug(capture.name)}.{ext}"
         return f"{slug(capture.name).removesuffix('-after')}-recheck-{self.recheck}.{ext}"
 
     def describe(self, description: str) -> str:

@@ -92,7 +92,7 @@ class EvidenceRecorder:
 
     def keep_out(self, secrets: list[str]) -> None:
         """Blank these literal values (the password, a TOTP secret) wherever they would appear."""
-        self.secrets = [s for s in secrets if s]
+        self.secrets = secrets  # the live list: a password typed again later joins it
 
     def where(self) -> str:
         """The folder and section, for messages: ``<folder>: recheck 2``."""
@@ -242,7 +242,7 @@ class EvidenceRecorder:
             content = stamp_png(content, self._stamp(event, factor))
         written = self._write(
             name=event.name,
-            file_name=self.naming.file_name(event),
+            file_name=self.naming.file_name(event, self._page_number()),
             kind=event.kind,
             content=content,
             step=event.index,
@@ -252,6 +252,11 @@ class EvidenceRecorder:
         step = self._step(event.index)
         if step is not None and event.kind not in REDACTORS:
             step.captures.append(written)
+
+    def _page_number(self) -> int:
+        """The number of the next page screenshot in this section."""
+        kinds = [a.kind for a in self._report().artifacts if a.recheck == self.naming.recheck]
+        return kinds.count(ArtifactKind.PAGE) + 1
 
     def _write(
         self,

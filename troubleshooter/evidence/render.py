@@ -22,6 +22,7 @@ from troubleshooter.evidence.model import (
     VerdictComparison,
     VerdictPhoto,
 )
+from troubleshooter.pages.ids import describe as describe_ids
 
 THUMB_WIDTH = 360
 TIMELINE_KINDS = frozenset(
@@ -76,6 +77,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["when"] = human_time
+    env.filters["ids"] = describe_ids
     return env
 
 

@@ -48,7 +48,12 @@ def session_user(ctx: SimContext, req: Request, kind: str) -> SimUser | None:
 
 
 def authorize_url(
-    ctx: SimContext, client_id: str, redirect_uri: str, return_path: str, login_hint: str = ""
+    ctx: SimContext,
+    client_id: str,
+    redirect_uri: str,
+    return_path: str,
+    login_hint: str = "",
+    prompt: str | None = None,
 ) -> str:
     return with_query(
         f"{ctx.urls.login}/common/oauth2/v2.0/authorize",
@@ -60,15 +65,21 @@ def authorize_url(
         state=encode_state(return_path),
         nonce=new_token(16),
         login_hint=login_hint or None,  # type: ignore[arg-type]
+        prompt=prompt,  # type: ignore[arg-type]
     )
 
 
 def login_redirect(
-    ctx: SimContext, req: Request, client_id: str, origin: str, callback: str
+    ctx: SimContext,
+    req: Request,
+    client_id: str,
+    origin: str,
+    callback: str,
+    prompt: str | None = None,
 ) -> Response:
     """302 to the sign-in service, remembering where the user wanted to go."""
     path = req.path + (f"?{req.raw_query}" if req.raw_query else "")
-    url = authorize_url(ctx, client_id, origin + callback, path, req.arg("login_hint"))
+    url = authorize_url(ctx, client_id, origin + callback, path, req.arg("login_hint"), prompt)
     return redirect(url)
 
 

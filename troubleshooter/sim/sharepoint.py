@@ -31,6 +31,9 @@ class Site:
     title: str
     people_web_part: bool
     description: str
+    # Conditional Access "sign-in frequency: every time" on this site: SharePoint sends the
+    # browser back to sign in (prompt=login) instead of showing the page.
+    sign_in_every_time: bool = False
 
 
 SITES = {
@@ -45,6 +48,13 @@ SITES = {
         "Contoso News",
         False,
         "Company news and announcements.",
+    ),
+    "boardportal": Site(
+        "boardportal",
+        "Board Portal",
+        True,
+        "Board papers; every visit asks for a fresh sign-in.",
+        sign_in_every_time=True,
     ),
 }
 
@@ -133,6 +143,8 @@ class SharePointService:
         site = SITES.get(req.params["site"].lower())
         if site is None:
             return self._not_found(req, user)
+        if site.sign_in_every_time:
+            return login_redirect(self.ctx, req, SP_CLIENT_ID, self.origin, CALLBACK, "login")
         people = self.ctx.state.users if site.people_web_part else []
         return self._page(
             req, "sp/site.html", user, site=site, people=people, base=f"/sites/{site.name}"

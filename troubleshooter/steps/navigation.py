@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
@@ -24,6 +25,7 @@ from troubleshooter.scenario import (
     UploadPhotoStep,
     WaitForStep,
 )
+from troubleshooter.signin import current_view
 from troubleshooter.steps import StepOutcome, handler
 from troubleshooter.validate import read_image_file
 
@@ -57,8 +59,51 @@ def open_url(ctx: RunContext, step: OpenStep) -> StepOutcome:
         ) from None
     status = response.status if response else None
     if status is not None and status >= 400:
-        raise PageError(f"{url} answered HTTP {status}")
-    return StepOutcome(f"opened {ctx.page.url}", {"requested_url": url, "status": status})
+        raise PageError(f"{short_url(url)} answered HTTP {status}")
+    title = _reached(ctx, url)
+    return StepOutcome(
+        f"opened {short_url(ctx.page.url)}",
+        {"requested_url": url, "status": status, "title": title},
+    )
+
+
+# Titles of SharePoint's own error pages (assumed, see SOURCES.md; most also answer 403/404).
+ERROR_TITLE = re.compile(
+    r"^\s*(error|(sorry, )?something went wrong|access (required|denied)|sorry, you don.t have "
+    r"access)\b",
+    re.I,
+)
+
+
+def _reached(ctx: RunContext, url: str) -> str:
+    """The page's title, once it is clear the page opened is the one asked for.
+
+    After sign-in, a page that sends the browser back to a sign-in page, or shows an error
+    page, fails the step at once: otherwise the next step waits out its timeout on it.
+    """
+    page = ctx.page
+    title = page.title().strip()
+    if ctx.display_name is None:
+        return title  # before sign-in, landing on a sign-in page is the expected way
+    asked, landed = urlsplit(url).hostname, urlsplit(page.url).hostname
+    if landed != asked and current_view(page, ctx.targets) is not None:
+        raise PageError(
+            f"{short_url(url)} sent the browser to a sign-in page ({short_url(page.url)}, "
+            f'"{title}"): the signed-in user cannot open it without signing in again. Check '
+            "the address and that the user can open the page"
+        )
+    if ERROR_TITLE.search(title):
+        raise PageError(
+            f'{short_url(page.url)} shows an error page ("{title}"): check the address and '
+            "that the user can open the page"
+        )
+    return title
+
+
+def short_url(url: str) -> str:
+    """Host and path only: queries (return URLs, correlation ids, tokens) make URLs unreadable."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else url
 
 
 @handler(ClickStep)
