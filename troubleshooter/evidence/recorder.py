@@ -238,6 +238,7 @@ class EvidenceRecorder:
                 self._report().warnings.append(
                     f"{event.name}.{event.extension} not kept: redaction failed ({exc})"
                 )
+                self._save()  # a warning is a point that matters
                 return
         elif event.kind in STAMPED_KINDS and event.extension == "png":
             factor = 1

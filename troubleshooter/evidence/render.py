@@ -179,7 +179,7 @@ def _embedded(content: bytes, suffix: str, rgb: Image.Image | None) -> str:
         return _data_uri(content, suffix)
     if rgb.width > EMBED_MAX_WIDTH:
         height = round(rgb.height * EMBED_MAX_WIDTH / rgb.width)
-        rgb = rgb.resize((EMBED_MAX_WIDTH, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        rgb = rgb.resize((EMBED_MAX_WIDTH, height), Image.Resampling.LANCZOS, reducing_gap=1.0)
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=75, optimize=True)
     if out.tell() >= len(content):
@@ -199,7 +199,7 @@ def _thumbnail(rgb: Image.Image) -> str:
         keep = min(rgb.height, rgb.width + 4)
         height = round(keep * THUMB_WIDTH / rgb.width)
         rgb = rgb.crop((0, 0, rgb.width, keep)).resize(
-            (THUMB_WIDTH, height), Image.Resampling.LANCZOS, reducing_gap=3.0
+            (THUMB_WIDTH, height), Image.Resampling.LANCZOS, reducing_gap=1.0
         )
     rgb = rgb.crop((0, 0, rgb.width, min(rgb.height, THUMB_WIDTH)))
     out = io.BytesIO()
