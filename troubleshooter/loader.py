@@ -40,8 +40,7 @@ def load_yaml_model(
             raise BadInputError(f"{what}: file not found")
         text = read_text_file(path, what)
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = _parse(text)
     except yaml.YAMLError as exc:
         raise BadInputError(yaml_error_message(source, exc)) from None
     except RecursionError:
@@ -54,9 +53,23 @@ def load_yaml_model(
         return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        line = line_of(root, list(error["loc"]))
+        line = line_of(yaml.compose(text), list(error["loc"]))  # lines only when needed
         where = f"{source}:{line}" if line else source
         raise BadInputError(f"{where}: {(explain or explain_error)(error, data)}") from None
+
+
+def _parse(text: str) -> Any:
+    """The YAML's data: libyaml's parser when present (several times faster), else PyYAML's.
+
+    Text libyaml refuses is parsed again by PyYAML, so that messages are the same either way.
+    """
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.load(text, Loader=loader)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.safe_load(text)
 
 
 def explain_error(error: ErrorDetails, data: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ from troubleshooter.pages.shown import LIMIT, SHOWN_JS, summarize
 from troubleshooter.scenario import substitute
 from troubleshooter.verdict import Outcome
 
-POLL_S = 0.2
 # A loaded page whose DOM has not changed this long will not show a missing target any more.
 SETTLE_S = 5.0
+POLL_S = 0.2  # the longest pause between two looks for a target
+FIRST_POLL_S = 0.025  # the first pause: pages mostly show a target within a few frames
 HIDDEN_TARGET = "offscreen_hidden"
 
 
@@ -109,16 +111,15 @@ class TargetBook:
         self.targets = targets
         self.values: dict[str, str] = {}
         self.recent: dict[str, str] = {}
+        self.won: dict[str, Strategy] = {}  # the strategy that last found each target
 
     @classmethod
     def load(cls, path: Path | None = None) -> TargetBook:
         if path is None:
-            text = (resources.files("troubleshooter") / "targets.yaml").read_text("utf-8")
-            book = load_yaml_model(None, _Targets, "built-in targets.yaml", text=text)
-        else:
-            what = f"targets file {path}"
-            mapping = "expected a mapping of target names to targets, got {kind}"
-            book = load_yaml_model(path, _Targets, what, mapping=mapping, explain=_explain)
+            return cls(dict(_built_in()))
+        what = f"targets file {path}"
+        mapping = "expected a mapping of target names to targets, got {kind}"
+        book = load_yaml_model(path, _Targets, what, mapping=mapping, explain=_explain)
         return cls(book.root)
 
     def set_values(self, **values: str) -> None:
@@ -172,19 +173,34 @@ class TargetBook:
         return found.locator if found else None
 
     def try_find(self, page: Page, name: str) -> Found | None:
-        """One pass over the strategies; no waiting."""
-        return self.resolve(page, name)[0]
+        """One pass over the strategies, the one that last worked for this target first; no
+        waiting. When nothing is shown (most checks of which view a page is in), all the
+        strategies are asked at once, in one round trip."""
+        strategies = self.get(name).strategies
+        won = self.won.get(name)
+        if won is not None:
+            strategies = [won, *(s for s in strategies if s is not won)]
+        elif len(strategies) > 1 and self._none_shown(page, name, strategies):
+            return None
+        return self._first_shown(page, name, strategies)[0]
 
     def resolve(self, page: Page, name: str) -> tuple[Found | None, list[Miss]]:
         """The first strategy with a shown element, and why the ones before it missed."""
-        target = self.get(name)
-        options = {
+        return self._first_shown(page, name, self.get(name).strategies)
+
+    def _options(self, name: str) -> dict[str, object]:
+        return {
             "limit": LIMIT,
-            "allowAriaHidden": target.decorative,
+            "allowAriaHidden": self.get(name).decorative,
             "hiddenSelectors": self.hidden_selectors(),
         }
+
+    def _first_shown(
+        self, page: Page, name: str, strategies: list[Strategy]
+    ) -> tuple[Found | None, list[Miss]]:
+        options = self._options(name)
         misses: list[Miss] = []
-        for strategy in target.strategies:
+        for strategy in strategies:
             described = strategy.describe()
             try:
                 loc = self.locator(page, name, strategy)
@@ -196,9 +212,22 @@ class TargetBook:
                 continue
             if "" in reasons:
                 self.recent[name] = described
+                self.won[name] = strategy
                 return Found(name, loc.nth(reasons.index("")), described), misses
             misses.append(Miss(described, summarize(reasons)))
         return None, misses
+
+    def _none_shown(self, page: Page, name: str, strategies: list[Strategy]) -> bool:
+        """True when no strategy matches a shown element, asked in one round trip (the union
+        of the strategies' locators); False when some may, or when the union cannot tell."""
+        try:
+            union = functools.reduce(Locator.or_, (self.locator(page, name, s) for s in strategies))
+            reasons: list[str] = union.evaluate_all(SHOWN_JS, self._options(name))
+        except BadInputError:
+            raise
+        except Exception:  # one strategy's error: the strategies one by one say which
+            return False
+        return "" not in reasons and len(reasons) < LIMIT
 
     def mask_locators(self, page: Page, name: str) -> list[Locator]:
         """Every element any strategy of ``name`` matches (for screenshot masks)."""
@@ -247,6 +276,7 @@ class TargetBook:
     def first_of(self, page: Page, names: list[str], timeout_s: float) -> Found | None:
         """Whichever of several targets shows first; None on timeout."""
         deadline = time.monotonic() + timeout_s
+        pause = FIRST_POLL_S
         while True:
             for name in names:
                 found = self.try_find(page, name)
@@ -254,7 +284,7 @@ class TargetBook:
                     return found
             if time.monotonic() >= deadline:
                 return None
-            page.wait_for_timeout(POLL_S * 1000)
+            pause = _pause(page, pause)
 
     def not_found(
         self, page: Page, name: str, timeout_s: float, settled: bool = False
@@ -284,6 +314,13 @@ class _Targets(RootModel[dict[str, Target]]):
     """A targets file: target names to targets."""
 
 
+@functools.cache
+def _built_in() -> dict[str, Target]:
+    """The package's targets.yaml, read once per process (a run checks it, then uses it)."""
+    text = (resources.files("troubleshooter") / "targets.yaml").read_text("utf-8")
+    return load_yaml_model(None, _Targets, "built-in targets.yaml", text=text).root
+
+
 def _explain(error: ErrorDetails, data: Any) -> str:
     loc = [str(p) for p in error["loc"]]
     if len(loc) == 1 and error["type"] == "model_type":
@@ -292,6 +329,12 @@ def _explain(error: ErrorDetails, data: Any) -> str:
             f"got {yaml_kind(error['input'])}"
         )
     return explain_error(error, data)
+
+
+def _pause(page: Page, pause: float) -> float:
+    """Wait ``pause`` seconds in the page; the next pause, twice as long up to POLL_S."""
+    page.wait_for_timeout(pause * 1000)
+    return min(pause * 2, POLL_S)
 
 
 def _js_regex(pattern: str) -> re.Pattern[str]:

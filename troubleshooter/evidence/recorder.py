@@ -1,4 +1,4 @@
-"""Write evidence as a session happens: every capture at once, report.json after every event.
+"""Write evidence as a session happens: every capture at once, report.json after each step.
 
 One recorder writes any section of a run folder: the first run (which creates the folder), or
 a later section added to it (recheck N), each with its own file-name prefix. When the session
@@ -58,6 +58,7 @@ from troubleshooter.evidence.stamp import Stamp, banner_png, enlarged, stamp_png
 from troubleshooter.verdict import Decision, Outcome, decision, elapsed_text, status_of
 
 REDACTORS = {ArtifactKind.HAR: redact_har, ArtifactKind.TRACE: redact_trace}
+SAVED_AFTER = (StepFinished, Waiting, RunFinished)
 
 
 class EvidenceRecorder:
@@ -130,7 +131,10 @@ class EvidenceRecorder:
         elif isinstance(event, RunFinished):
             self._finish(event.decision, event.failed_step, event.detail, event.comparison)
             self.section.finished_at = event.finished_at
-        self._save()
+        # report.json at the points that matter (step ends, long waits, the verdict), not after
+        # every capture: each write is a whole render and an fsync.
+        if isinstance(event, SAVED_AFTER) or self.ended:
+            self._save()
         if self.ended:
             self._derived()
 
@@ -234,6 +238,7 @@ class EvidenceRecorder:
                 self._report().warnings.append(
                     f"{event.name}.{event.extension} not kept: redaction failed ({exc})"
                 )
+                self._save()  # a warning is a point that matters
                 return
         elif event.kind in STAMPED_KINDS and event.extension == "png":
             factor = 1

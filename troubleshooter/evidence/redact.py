@@ -5,6 +5,7 @@ Every redaction rule lives here, so the report, the console log, the HAR and the
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -28,7 +29,8 @@ SECRET_NAME = re.compile(
 )
 _PARAM_IN_TEXT = re.compile(rf"(?i)(?<=[?&#;])({_SECRET_PARAM_NAMES})=([^&#\s\"'<>\\]*)")
 _JWT = re.compile(r"\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*")
-_BEARER = re.compile(r"(?i)\b(bearer|basic|negotiate|ntlm)\s+[\w.~+/=-]{8,}")
+_BEARER_WORDS = ("bearer", "basic", "negotiate", "ntlm")
+_BEARER = re.compile(rf"(?i)\b({'|'.join(_BEARER_WORDS)})\s+[\w.~+/=-]{{8,}}")
 _URL = re.compile(r"https?://[^\s\"'<>\\]+")
 _INPUT_TAG = re.compile(r"(?is)<input\b[^>]*>")
 _NAME_ATTR = re.compile(r"""(?is)\bname\s*=\s*["']?([^"'\s>]+)""")
@@ -66,12 +68,21 @@ def is_secret_name(name: str) -> bool:
 
 def redact_text(text: str) -> str:
     """Free text with secret query values, JWTs, bearer credentials and secret inputs replaced."""
-    if "<input" in text.lower():
+    # Each rule runs only where the text holds what its pattern cannot match without: a trace
+    # has tens of thousands of short strings (tag names, attributes) that hold none of them.
+    # Non-ASCII text always goes through: case-insensitive patterns match "ſ" for "s", "ı" for "i".
+    lower = text.lower() if text.isascii() else "<input " + " ".join(_BEARER_WORDS)
+    if "<input" in lower:
         text = _INPUT_TAG.sub(_redact_input, text)
-    text = _URL.sub(lambda m: redact_url(m.group(0)) or "", text)
-    text = _PARAM_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
-    text = _JWT.sub(REDACTED, text)
-    return _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    if "://" in text:
+        text = _URL.sub(lambda m: redact_url(m.group(0)) or "", text)
+    if "=" in text:
+        text = _PARAM_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    if "eyJ" in text:
+        text = _JWT.sub(REDACTED, text)
+    if any(word in lower for word in _BEARER_WORDS):
+        text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return text
 
 
 def _redact_input(match: re.Match[str]) -> str:
@@ -143,7 +154,13 @@ def _is_pair(value: dict[str, Any]) -> bool:
 
 
 def _secret_key(key: str, item: Any) -> bool:
-    return isinstance(item, str) and bool(item) and bool(SECRET_NAME.search(key))
+    return isinstance(item, str) and bool(item) and _secret_named(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_named(key: str) -> bool:
+    """SECRET_NAME for a JSON key; the same few hundred keys recur thousands of times."""
+    return bool(SECRET_NAME.search(key))
 
 
 # ---- HAR -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -148,26 +149,39 @@ def _picture(folder: Path, artifact: Artifact, thumb: bool = False) -> Picture |
     path = folder / artifact.path
     if not path.is_file():
         return None
-    content = path.read_bytes()
     alt = artifact.description or artifact.path
-    small = _thumbnail(content) if thumb else None
-    return Picture(artifact.path, alt, _embedded(content, path.suffix), small)
+    embedded, small = _copies(path.read_bytes(), path.suffix, thumb)
+    return Picture(artifact.path, alt, embedded, small)
 
 
-def _embedded(content: bytes, suffix: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _copies(content: bytes, suffix: str, thumb: bool) -> tuple[str, str | None]:
+    """The embedded copy and, if asked, the thumbnail, from one decode of the image (a report
+    shows the same screenshot in the timeline and again as the last page)."""
+    rgb = None
+    if thumb or _needs_copy(content, suffix):
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                rgb = image.convert("RGB")
+        except OSError:
+            pass
+    small = _thumbnail(rgb) if thumb and rgb is not None else None
+    return _embedded(content, suffix, rgb), small
+
+
+def _needs_copy(content: bytes, suffix: str) -> bool:
+    return len(content) > EMBED_AS_IS_BYTES and suffix.lower() not in (".jpg", ".jpeg")
+
+
+def _embedded(content: bytes, suffix: str, rgb: Image.Image | None) -> str:
     """The image for the report: small ones and photos (JPEG) as they are, screenshots as a
     lighter JPEG copy (WebP is 2x smaller but 10x slower to encode). The full-size file is
     next to report.html, under the picture's path."""
-    if len(content) <= EMBED_AS_IS_BYTES or suffix.lower() in (".jpg", ".jpeg"):
-        return _data_uri(content, suffix)
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            rgb = image.convert("RGB")
-    except OSError:
+    if rgb is None or not _needs_copy(content, suffix):
         return _data_uri(content, suffix)
     if rgb.width > EMBED_MAX_WIDTH:
         height = round(rgb.height * EMBED_MAX_WIDTH / rgb.width)
-        rgb = rgb.resize((EMBED_MAX_WIDTH, height), Image.Resampling.LANCZOS)
+        rgb = rgb.resize((EMBED_MAX_WIDTH, height), Image.Resampling.LANCZOS, reducing_gap=1.0)
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=75, optimize=True)
     if out.tell() >= len(content):
@@ -180,16 +194,15 @@ def _data_uri(content: bytes, suffix: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def _thumbnail(content: bytes) -> str | None:
+def _thumbnail(rgb: Image.Image) -> str:
     """A small JPEG of the top of the image: enough to recognise the page."""
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            rgb = image.convert("RGB")
-    except OSError:
-        return None
     if rgb.width > THUMB_WIDTH:
-        height = round(rgb.height * THUMB_WIDTH / rgb.width)
-        rgb = rgb.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS)
+        # Only a square at the top is shown: crop before scaling (a tall page scales less).
+        keep = min(rgb.height, rgb.width + 4)
+        height = round(keep * THUMB_WIDTH / rgb.width)
+        rgb = rgb.crop((0, 0, rgb.width, keep)).resize(
+            (THUMB_WIDTH, height), Image.Resampling.LANCZOS, reducing_gap=1.0
+        )
     rgb = rgb.crop((0, 0, rgb.width, min(rgb.height, THUMB_WIDTH)))
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=80)

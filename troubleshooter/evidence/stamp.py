@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
+from troubleshooter.evidence.pngsplice import splice_png
+
 BANNER_BG = (17, 24, 39)  # near black; white text on it is far above WCAG AA contrast
 BANNER_FG = (255, 255, 255)
 FONT_PX = 13
@@ -33,23 +35,48 @@ class Stamp:
 
 def stamp_png(content: bytes, stamp: Stamp) -> bytes:
     """The PNG with a banner added above it (nothing of the original image is covered)."""
-    with Image.open(io.BytesIO(content)) as original:
-        image = original.convert("RGB")
     font = ImageFont.load_default(size=FONT_PX)
     line_height = FONT_PX + 5
     lines = stamp.lines()
-    banner_height = PAD * 2 + line_height * len(lines)
-    width = max(image.width, MIN_WIDTH)
-    canvas = Image.new("RGB", (width, image.height + banner_height), (255, 255, 255))
-    draw = ImageDraw.Draw(canvas)
-    draw.rectangle((0, 0, width, banner_height - 1), fill=BANNER_BG)
+    banner = _banner(_width(content), PAD * 2 + line_height * len(lines), BANNER_BG)
+    draw = ImageDraw.Draw(banner)
     for number, line in enumerate(lines):
-        text = _fit(draw, line, font, width - 2 * PAD)
+        text = _fit(draw, line, font, banner.width - 2 * PAD)
         draw.text((PAD, PAD + number * line_height), text, fill=BANNER_FG, font=font)
-    canvas.paste(image, (0, banner_height))
+    return above(content, banner)
+
+
+def above(content: bytes, banner: Image.Image) -> bytes:
+    """The PNG ``content`` with ``banner`` (RGB, at least as wide) on top of it.
+
+    A browser's screenshot keeps its compressed rows: only the banner's rows are compressed
+    and put in front of them (``spliced``). Other images are decoded and encoded again.
+    """
+    spliced = splice_png(content, banner)
+    if spliced is not None:
+        return spliced
+    with Image.open(io.BytesIO(content)) as original:
+        image = original.convert("RGB")
+    canvas = Image.new("RGB", (banner.width, image.height + banner.height), (255, 255, 255))
+    canvas.paste(banner, (0, 0))
+    canvas.paste(image, (0, banner.height))
     out = io.BytesIO()
     canvas.save(out, format="PNG")  # optimize=True: ~3% smaller for ~3× the time
     return out.getvalue()
+
+
+def _width(content: bytes) -> int:
+    """The banner's width for an image: its own, at least MIN_WIDTH (header only, no decode)."""
+    with Image.open(io.BytesIO(content)) as image:
+        return max(image.width, MIN_WIDTH)
+
+
+def _banner(width: int, height: int, background: tuple[int, int, int]) -> Image.Image:
+    """An empty banner with a black rule as its last row: the image's first row may be
+    filtered against the row above it, which PNG takes to be zeros (see pngsplice)."""
+    banner = Image.new("RGB", (width, height + 1), background)
+    ImageDraw.Draw(banner).line((0, height, width, height), fill=(0, 0, 0))
+    return banner
 
 
 def _fit(
@@ -76,26 +103,20 @@ SMALL_CAPTURE_PX = 160  # element captures smaller than this are enlarged to be 
 
 def banner_png(content: bytes, headline: str, lines: list[str], good: bool | None) -> bytes:
     """The PNG with a banner above it: a large headline (the verdict) and smaller lines."""
-    with Image.open(io.BytesIO(content)) as original:
-        image = original.convert("RGB")
     big = ImageFont.load_default(size=HEADLINE_PX)
     font = ImageFont.load_default(size=FONT_PX)
     line_height = FONT_PX + 5
-    banner_height = PAD * 3 + HEADLINE_PX + line_height * len(lines)
-    width = max(image.width, MIN_WIDTH)
-    canvas = Image.new("RGB", (width, image.height + banner_height), (255, 255, 255))
-    draw = ImageDraw.Draw(canvas)
+    height = PAD * 3 + HEADLINE_PX + line_height * len(lines)
     background = BANNER_BG if good is None else (GOOD_BG if good else BAD_BG)
-    draw.rectangle((0, 0, width, banner_height - 1), fill=background)
+    banner = _banner(_width(content), height, background)
+    width = banner.width
+    draw = ImageDraw.Draw(banner)
     draw.text((PAD, PAD), _fit(draw, headline, big, width - 2 * PAD), fill=BANNER_FG, font=big)
     top = PAD * 2 + HEADLINE_PX
     for number, line in enumerate(lines):
         text = _fit(draw, line, font, width - 2 * PAD)
         draw.text((PAD, top + number * line_height), text, fill=BANNER_FG, font=font)
-    canvas.paste(image, (0, banner_height))
-    out = io.BytesIO()
-    canvas.save(out, format="PNG")
-    return out.getvalue()
+    return above(content, banner)
 
 
 def enlarged(content: bytes, smallest: int = SMALL_CAPTURE_PX) -> tuple[bytes, int]:
