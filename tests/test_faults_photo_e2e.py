@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext
 
 from tests.helpers import only_run_folder, run_cli, run_on
+from troubleshooter.probe import PhotoProbe, userphoto_url
 from troubleshooter.sim import Faults, SimTenant
 
 pytestmark = pytest.mark.slow
@@ -171,3 +173,19 @@ def test_a_tenant_that_never_syncs_ends_still_stale_after_the_poll_timeout(
     assert any(t.triggered for t in sim.state.trigger_log), "the trigger was accepted"
     assert sim.state.sharepoint_photo(STALE) != sim.state.photo_of_record(STALE)
     _check_folder(folder, report)
+
+
+def test_the_probe_tab_keeps_the_deadline_too(
+    make_sim: Callable[..., SimTenant], context: BrowserContext, sign_in_to: Callable[..., None]
+) -> None:
+    """With no page on SharePoint's origin the probe opens a tab of its own: same deadline."""
+    sim = make_sim(faults=Faults(photo_trickle_s=1.0))
+    page = context.new_page()
+    sign_in_to(page, sim.urls.sharepoint + "/_layouts/15/sharepoint.aspx", STALE)
+    page.goto("about:blank")
+    probe = PhotoProbe(context, front=lambda: page)
+    started = time.monotonic()
+    [large] = probe.fetch_all([userphoto_url(sim.urls.sharepoint, STALE, "L")], timeout_s=3)
+    assert time.monotonic() - started < STEP_WITHIN_S
+    assert (large.status, large.content) == (0, b"")
+    assert large.failure == "no complete answer within 3 s (the probe's deadline)"
