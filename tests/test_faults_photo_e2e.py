@@ -107,8 +107,8 @@ def test_a_server_error_ends_page_error_at_once(
     make_sim: Callable[..., SimTenant], tmp_path: Path
 ) -> None:
     result, report, folder, _ = _run(make_sim, tmp_path, Faults(photo_status=500))
-    assert result.returncode == 20, result.stdout + result.stderr
-    assert "Verdict: page-error (exit 20)" in result.stdout
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "Verdict: sharepoint-error (exit 7)" in result.stdout
     step = _failed_step(report)
     assert "SharePoint answered HTTP 500 (a server error)" in step["detail"]
     assert report["photos"]["before"]["retries"] == [], "a 500 is not retried"
@@ -126,7 +126,8 @@ def test_an_answer_that_is_not_an_image_is_named(
     make_sim: Callable[..., SimTenant], tmp_path: Path, body: Any, content_type: str, starts: str
 ) -> None:
     result, report, folder, _ = _run(make_sim, tmp_path, Faults(photo_body=body))
-    assert result.returncode == 20, result.stdout + result.stderr
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "Verdict: sharepoint-error (exit 7)" in result.stdout
     assert "was not an image" in result.stdout
     step = _failed_step(report)
     assert f"Content-Type {content_type}" in step["detail"]
@@ -143,7 +144,8 @@ def test_a_trickling_answer_ends_at_the_probe_deadline(
 ) -> None:
     faults = Faults(photo_trickle_s=1.0)  # 256 bytes a second: minutes for the large photo
     result, report, folder, _ = _run(make_sim, tmp_path, faults)
-    assert result.returncode == 20, result.stdout + result.stderr
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "Verdict: sharepoint-error (exit 7)" in result.stdout
     step = _failed_step(report)
     assert "no complete answer within 10 s (the probe's deadline)" in step["detail"]
     assert report["photos"]["before"]["sizes"]["L"]["status"] == 0
