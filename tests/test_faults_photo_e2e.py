@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext
 
 from tests.helpers import only_run_folder, run_cli, run_on
+from troubleshooter.probe import PhotoProbe, userphoto_url
 from troubleshooter.sim import Faults, SimTenant
 
 pytestmark = pytest.mark.slow
@@ -105,8 +107,8 @@ def test_a_server_error_ends_page_error_at_once(
     make_sim: Callable[..., SimTenant], tmp_path: Path
 ) -> None:
     result, report, folder, _ = _run(make_sim, tmp_path, Faults(photo_status=500))
-    assert result.returncode == 20, result.stdout + result.stderr
-    assert "Verdict: page-error (exit 20)" in result.stdout
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "Verdict: sharepoint-error (exit 7)" in result.stdout
     step = _failed_step(report)
     assert "SharePoint answered HTTP 500 (a server error)" in step["detail"]
     assert report["photos"]["before"]["retries"] == [], "a 500 is not retried"
@@ -124,7 +126,8 @@ def test_an_answer_that_is_not_an_image_is_named(
     make_sim: Callable[..., SimTenant], tmp_path: Path, body: Any, content_type: str, starts: str
 ) -> None:
     result, report, folder, _ = _run(make_sim, tmp_path, Faults(photo_body=body))
-    assert result.returncode == 20, result.stdout + result.stderr
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "Verdict: sharepoint-error (exit 7)" in result.stdout
     assert "was not an image" in result.stdout
     step = _failed_step(report)
     assert f"Content-Type {content_type}" in step["detail"]
@@ -141,7 +144,8 @@ def test_a_trickling_answer_ends_at_the_probe_deadline(
 ) -> None:
     faults = Faults(photo_trickle_s=1.0)  # 256 bytes a second: minutes for the large photo
     result, report, folder, _ = _run(make_sim, tmp_path, faults)
-    assert result.returncode == 20, result.stdout + result.stderr
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "Verdict: sharepoint-error (exit 7)" in result.stdout
     step = _failed_step(report)
     assert "no complete answer within 10 s (the probe's deadline)" in step["detail"]
     assert report["photos"]["before"]["sizes"]["L"]["status"] == 0
@@ -171,3 +175,19 @@ def test_a_tenant_that_never_syncs_ends_still_stale_after_the_poll_timeout(
     assert any(t.triggered for t in sim.state.trigger_log), "the trigger was accepted"
     assert sim.state.sharepoint_photo(STALE) != sim.state.photo_of_record(STALE)
     _check_folder(folder, report)
+
+
+def test_the_probe_tab_keeps_the_deadline_too(
+    make_sim: Callable[..., SimTenant], context: BrowserContext, sign_in_to: Callable[..., None]
+) -> None:
+    """With no page on SharePoint's origin the probe opens a tab of its own: same deadline."""
+    sim = make_sim(faults=Faults(photo_trickle_s=1.0))
+    page = context.new_page()
+    sign_in_to(page, sim.urls.sharepoint + "/_layouts/15/sharepoint.aspx", STALE)
+    page.goto("about:blank")
+    probe = PhotoProbe(context, front=lambda: page)
+    started = time.monotonic()
+    [large] = probe.fetch_all([userphoto_url(sim.urls.sharepoint, STALE, "L")], timeout_s=3)
+    assert time.monotonic() - started < STEP_WITHIN_S
+    assert (large.status, large.content) == (0, b"")
+    assert large.failure == "no complete answer within 3 s (the probe's deadline)"

@@ -62,6 +62,12 @@ class ThrottledError(TroubleshooterError):
     outcome = Outcome.THROTTLED
 
 
+class SharePointAnswerError(TroubleshooterError):
+    """SharePoint answered a photo request with a server error, a non-image, or too late."""
+
+    outcome = Outcome.SHAREPOINT_ERROR
+
+
 class SignInError(TroubleshooterError):
     """Sign-in ended in a recognised failure; ``outcome`` says which."""
 

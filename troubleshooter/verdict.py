@@ -20,6 +20,7 @@ class Outcome(StrEnum):
     PLACEHOLDER = "placeholder"
     NO_PHOTO_OF_RECORD = "no-photo-of-record"
     THROTTLED = "throttled"
+    SHAREPOINT_ERROR = "sharepoint-error"
     BAD_INPUT = "bad-input"
     WRONG_PASSWORD = "wrong-password"
     UNKNOWN_ACCOUNT = "unknown-account"
@@ -94,6 +95,15 @@ _INFO: dict[Outcome, OutcomeInfo] = {
         "Nothing was decided about the photo. Run again later (the report lists each retry and "
         "the wait SharePoint asked for); if it stays throttled, ask an admin whether an app or "
         "script is hammering SharePoint for this account.",
+    ),
+    Outcome.SHAREPOINT_ERROR: OutcomeInfo(
+        7,
+        "SharePoint did not answer the photo request with a usable image: a server error, "
+        "something that is not an image, or an answer that did not arrive in time.",
+        "Nothing was decided about the photo. The failed step names what came back (status, "
+        "content type, first bytes). Run again later; if it persists, open that URL in a "
+        "browser signed in as the user, and check any proxy or VPN between this machine and "
+        "SharePoint.",
     ),
     Outcome.BAD_INPUT: OutcomeInfo(
         2,

@@ -3,7 +3,7 @@
 ``429``/``503`` are asked again after the ``Retry-After`` they carry, through the same
 :class:`~troubleshooter.retry.Gate` that ``check`` uses, within RETRY_BUDGET_S of waiting per
 probe; still throttled then, the run ends ``throttled``. An answer that is a server error, not
-an image, or not complete within the probe's deadline ends the run ``page-error`` at once,
+an image, or not complete within the probe's deadline ends the run ``sharepoint-error`` at once,
 saying which: waiting longer would not change what SharePoint's copy is.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from troubleshooter.context import RunContext
-from troubleshooter.errors import PageError, ThrottledError
+from troubleshooter.errors import SharePointAnswerError, ThrottledError
 from troubleshooter.photo import PhotoSample
 from troubleshooter.retry import THROTTLED, Gate
 
@@ -69,13 +69,19 @@ def refuse(urls: dict[str, str], samples: dict[str, PhotoSample], retries: list[
                 f"(at most {RETRY_BUDGET_S:g} s): {url}"
             )
         if answer.failure:
-            raise PageError(f"SharePoint's answer for size {size}: {answer.failure}: {url}")
+            raise SharePointAnswerError(
+                f"SharePoint's answer for size {size}: {answer.failure}: {url}"
+            )
         if answer.status == 0:
-            raise PageError(f"the request for size {size} failed without an answer: {url}")
+            raise SharePointAnswerError(
+                f"the request for size {size} failed without an answer: {url}"
+            )
         if answer.status >= 500:
-            raise PageError(f"SharePoint answered HTTP {answer.status} (a server error): {url}")
+            raise SharePointAnswerError(
+                f"SharePoint answered HTTP {answer.status} (a server error): {url}"
+            )
         if answer.status == 200 and not answer.ok:
-            raise PageError(
+            raise SharePointAnswerError(
                 f"SharePoint's answer for size {size} was not an image: HTTP 200, Content-Type "
                 f"{answer.content_type or '(none)'}, {len(answer.content)} bytes starting "
                 f'"{first_bytes(answer.content)}": {url}'
