@@ -157,8 +157,7 @@ class Known:
 
 def no_known_view(page: Page, targets: TargetBook, upn: str, waited_s: float) -> PageChanged:
     """The error for a sign-in page that shows no known view: every view target tried."""
-    tried = {target: targets.resolve(page, target)[1] for _, target in VIEWS}
-    tried = {t: m for t, m in tried.items() if t in targets.targets}
+    tried = {t: targets.resolve(page, t)[1] for _, t in VIEWS if t in targets.targets}
     names = ", ".join(tried)
     message = (
         f"the sign-in page for {upn} showed no sign-in view the tool knows for "

@@ -123,6 +123,12 @@ def sim_serve(
         typer.echo("Tenant profile for --tenant (save as sim.yaml):")
         typer.echo(f"  name: sim\n  home: {urls.home}\n  sharepoint: {urls.sharepoint}")
         typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}\n  outlook: {urls.outlook}")
+        switches = (("sign-in page changed", signin_changed), ("People changed", people_changed))
+        faults = [name for name, on in switches if on]
+        if outage_host:
+            faults.append(f"outage after {outage_after} {outage_host} request(s), {outage_mode}")
+        if faults:
+            typer.echo("Faults on: " + "; ".join(faults))
 
     faults = Faults()
     for spec in fault or []:
