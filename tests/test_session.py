@@ -1,4 +1,5 @@
-"""One session runner for run, demo and recheck: one rule for evidence that could not be written."""
+"""One session runner for run, demo, recheck, check and guide: evidence that could not be written,
+and the signed-in context handed to a job."""
 
 from __future__ import annotations
 
@@ -47,3 +48,24 @@ def test_a_run_whose_evidence_was_lost_never_exits_0(
     assert (report["status"], report["verdict"]["outcome"]) == ("error", "internal-error")
     for path in report_path.parent.iterdir():
         assert PASSWORD.encode() not in path.read_bytes(), path.name
+
+
+@pytest.mark.slow
+def test_signed_in_session_hands_a_signed_in_context_to_a_job_then_closes_it() -> None:
+    """check and guide get the operator's private context signed in, identity confirmed; the
+    browser is gone once the job's block ends."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from troubleshooter.context import SessionOptions
+    from troubleshooter.session import signed_in_session
+    from troubleshooter.sim import OPERATOR_UPN
+
+    with signed_in_session("sim", OPERATOR_UPN, SessionOptions()) as signed:
+        assert (signed.confirmed_as or "").lower() == OPERATOR_UPN
+        assert signed.tenant.simulated and signed.upn == OPERATOR_UPN
+        page = signed.context.new_page()  # a job's own tab, signed in by the shared cookies
+        page.goto(signed.tenant.home)
+        assert "login" not in page.url
+        assert signed.context.cookies()
+    with pytest.raises(PlaywrightError):
+        signed.context.new_page()

@@ -43,19 +43,25 @@ from troubleshooter.validate import check_upn
 BATCH = 32  # users per round of requests: enough to keep the pool busy, little memory
 
 
-@dataclass
-class CheckRequest:
+@dataclass(kw_only=True)
+class OperatorJob:
+    """What check and guide share: the operator's session and where the evidence goes."""
+
+    operator: str
+    tenant: str = "sim"
+    out: Path = Path("evidence")
+    session: SessionOptions = field(default_factory=SessionOptions)
+    ticket: str | None = None
+    zip: bool = False
+
+
+@dataclass(kw_only=True)
+class CheckRequest(OperatorJob):
     """Everything ``troubleshooter check`` was asked to do."""
 
     users: UserSource
-    operator: str
-    tenant: str = "sim"
     photos: Path | None = None
-    out: Path = Path("evidence")
-    session: SessionOptions = field(default_factory=SessionOptions)
     concurrency: int = 4
-    ticket: str | None = None
-    zip: bool = False
     throttle_budget_s: float = 900.0
     sizes: tuple[str, ...] = SP_SIZES
     """SharePoint sizes to read; L decides the verdict, S and M add their hashes."""

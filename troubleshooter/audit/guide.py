@@ -8,12 +8,12 @@ until it matches the photo of record or the watch time is up.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from troubleshooter.audit.check import check_operator
+from troubleshooter.audit.check import OperatorJob, check_operator
 from troubleshooter.audit.fetch import Gate
 from troubleshooter.audit.guide_report import GuideFolder
 from troubleshooter.audit.message import Message, render_message
@@ -41,20 +41,14 @@ FIRST_CHECK_OUTCOMES = {
 }
 
 
-@dataclass
-class GuideRequest:
+@dataclass(kw_only=True)
+class GuideRequest(OperatorJob):
     """Everything ``troubleshooter guide`` was asked to do."""
 
     upn: str
-    operator: str
-    tenant: str = "sim"
     site: str | None = None
-    out: Path = Path("evidence")
-    session: SessionOptions = field(default_factory=SessionOptions)
     watch_timeout_s: float = 900.0
     watch_interval_s: float = 5.0
-    ticket: str | None = None
-    zip: bool = False
 
 
 @dataclass(frozen=True)
