@@ -20,6 +20,7 @@ from tests.test_signin_e2e import _free_port, _start_interactive
 from troubleshooter.pages.reach import connection_error
 from troubleshooter.signin import NO_VIEW_S
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
+from troubleshooter.sim.faults import Faults
 from troubleshooter.sim.hosts import HOME_HOST, LOGIN_HOST
 
 pytestmark = pytest.mark.slow
@@ -55,7 +56,7 @@ def finished_folder(tmp_path: Path, outcome: str, code: int, result: Any) -> tup
 
 
 def test_changed_sign_in_page_is_page_changed_with_a_diagnosis(tmp_path: Path) -> None:
-    with SimTenant(options=SimOptions(sync_delay=0.3, signin_changed=True)) as sim:
+    with SimTenant(options=SimOptions(sync_delay=0.3, faults=Faults(signin_changed=True))) as sim:
         result, elapsed = run_timed(sim, tmp_path)
     folder, report = finished_folder(tmp_path, "page-changed", 19, result)
     assert elapsed < BOUND_S, f"took {elapsed:.0f}s"
@@ -76,7 +77,7 @@ def test_changed_sign_in_page_is_page_changed_with_a_diagnosis(tmp_path: Path) -
 
 
 def test_changed_people_web_part_is_a_fast_page_error_with_a_diagnosis(tmp_path: Path) -> None:
-    with SimTenant(options=SimOptions(sync_delay=0.3, people_changed=True)) as sim:
+    with SimTenant(options=SimOptions(sync_delay=0.3, faults=Faults(people_changed=True))) as sim:
         result, elapsed = run_timed(sim, tmp_path)
     folder, report = finished_folder(tmp_path, "page-error", 20, result)
     assert elapsed < BOUND_S, f"took {elapsed:.0f}s"
@@ -99,7 +100,9 @@ def test_changed_people_web_part_is_a_fast_page_error_with_a_diagnosis(tmp_path:
 def test_tenant_stopping_during_sign_in_is_tenant_unreachable(
     tmp_path: Path, after: int, mode: str
 ) -> None:
-    options = SimOptions(sync_delay=0.3, outage_host="login", outage_after=after, outage_mode=mode)  # type: ignore[arg-type]
+    options = SimOptions(
+        sync_delay=0.3, faults=Faults(outage_host="login", outage_after=after, outage_mode=mode)
+    )
     with SimTenant(options=options) as sim:
         result, elapsed = run_timed(sim, tmp_path)
     _, report = finished_folder(tmp_path, "tenant-unreachable", 23, result)
@@ -110,7 +113,7 @@ def test_tenant_stopping_during_sign_in_is_tenant_unreachable(
 
 
 def test_tenant_stopping_after_sign_in_is_tenant_unreachable(tmp_path: Path) -> None:
-    options = SimOptions(sync_delay=0.3, outage_host="sharepoint", outage_after=0)
+    options = SimOptions(sync_delay=0.3, faults=Faults(outage_host="sharepoint"))
     with SimTenant(options=options) as sim:
         result, elapsed = run_timed(sim, tmp_path)
     _, report = finished_folder(tmp_path, "tenant-unreachable", 23, result)
@@ -151,7 +154,7 @@ def _get(sim: SimTenant, host: str) -> int:
 
 @pytest.mark.parametrize("mode", ["refuse", "reset"])
 def test_outage_answers_n_requests_to_its_host_then_nothing(mode: str) -> None:
-    options = SimOptions(outage_host="login", outage_after=2, outage_mode=mode)  # type: ignore[arg-type]
+    options = SimOptions(faults=Faults(outage_host="login", outage_after=2, outage_mode=mode))
     with SimTenant(options=options) as sim:
         assert _get(sim, HOME_HOST) < 500, "other hosts do not count"
         assert _get(sim, LOGIN_HOST) == 302
@@ -193,7 +196,7 @@ def test_interactive_sign_in_still_waits_for_the_person_on_a_changed_page(
     tmp_path: Path, playwright: Playwright
 ) -> None:
     port = _free_port()
-    with SimTenant(options=SimOptions(sync_delay=0.3, signin_changed=True)) as sim:
+    with SimTenant(options=SimOptions(sync_delay=0.3, faults=Faults(signin_changed=True))) as sim:
         tool = _start_interactive(tmp_path, sim, ADELE, "60", port)
         try:
             _sign_in_by_hand_on_the_changed_page(playwright, port, ADELE)

@@ -39,6 +39,23 @@ def test_fault_specs_set_the_fields() -> None:
     assert faults.never_syncs and faults.photo_trickle_s == 1.0
 
 
+def test_page_faults_and_the_outage_are_faults_too() -> None:
+    faults = Faults()
+    for spec in ("signin-changed", "people-changed", "outage=sharepoint", "outage-after=3"):
+        apply_fault(faults, spec)
+    apply_fault(faults, "outage-reset")
+    assert faults == Faults(
+        signin_changed=True,
+        people_changed=True,
+        outage_host="sharepoint",
+        outage_after=3,
+        outage_mode="reset",
+    )
+    bare = Faults()
+    apply_fault(bare, "outage")
+    assert (bare.outage_host, bare.outage_after, bare.outage_mode) == ("login", 0, "refuse")
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
@@ -47,6 +64,8 @@ def test_fault_specs_set_the_fields() -> None:
         ("latency=soon", "'soon' is not a number"),
         ("photo-trickle=-1", "out of range"),
         ("photo-429-burst=1e9", "not a number"),
+        ("outage=mars", "'mars' is not one of login, home, sharepoint, my, outlook"),
+        ("signin-changed=1", "fault signin-changed takes no value"),
     ],
 )
 def test_bad_fault_specs_are_refused(spec: str, message: str) -> None:

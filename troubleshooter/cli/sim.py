@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from troubleshooter.cli.common import app
 
-
-class OutageHostChoice(StrEnum):
-    login = "login"
-    home = "home"
-    sharepoint = "sharepoint"
-    my = "my"
-    outlook = "outlook"
-
-
-class OutageModeChoice(StrEnum):
-    refuse = "refuse"
-    reset = "reset"
-
-
 # Spelled out, not imported: importing the sim costs every command a third of a second
 # (tests/test_sim_faults.py checks that it names every fault in sim/faults.py).
 FAULT_HELP = (
     "Inject a fault; repeat for several: latency[=SECONDS], photo-429, photo-429-burst[=N], "
     "photo-503, photo-500, retry-after=SECONDS, photo-corrupt-jpeg, photo-html, "
-    "photo-trickle[=SECONDS], never-syncs (see the sim README)."
+    "photo-trickle[=SECONDS], never-syncs, signin-changed, people-changed, outage[=HOST], "
+    "outage-after=N, outage-reset (see the sim README)."
 )
 sim_app = typer.Typer(help="The simulated Microsoft 365 tenant.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
@@ -60,34 +46,6 @@ def sim_serve(
             help="Photo requests per second per session before 429 + Retry-After (0: never).",
         ),
     ] = 0.0,
-    signin_changed: Annotated[
-        bool,
-        typer.Option(
-            "--signin-changed",
-            help="Fault: the sign-in page's first view in a layout no target knows.",
-        ),
-    ] = False,
-    people_changed: Annotated[
-        bool,
-        typer.Option(
-            "--people-changed",
-            help="Fault: People web part entries in new markup (Fluent v9), not found.",
-        ),
-    ] = False,
-    outage_host: Annotated[
-        OutageHostChoice | None,
-        typer.Option(
-            "--outage-host",
-            help="Fault: the tenant stops answering after --outage-after requests to this host.",
-        ),
-    ] = None,
-    outage_after: Annotated[
-        int, typer.Option("--outage-after", min=0, help="Requests answered before the outage.")
-    ] = 0,
-    outage_mode: Annotated[
-        OutageModeChoice,
-        typer.Option("--outage-mode", help="refuse: close the port; reset: reset connections."),
-    ] = OutageModeChoice.refuse,
     fault: Annotated[
         list[str] | None,
         typer.Option(
@@ -123,12 +81,6 @@ def sim_serve(
         typer.echo("Tenant profile for --tenant (save as sim.yaml):")
         typer.echo(f"  name: sim\n  home: {urls.home}\n  sharepoint: {urls.sharepoint}")
         typer.echo(f"  mysite: {urls.mysite}\n  site: {urls.site}\n  outlook: {urls.outlook}")
-        switches = (("sign-in page changed", signin_changed), ("People changed", people_changed))
-        faults = [name for name, on in switches if on]
-        if outage_host:
-            faults.append(f"outage after {outage_after} {outage_host} request(s), {outage_mode}")
-        if faults:
-            typer.echo("Faults on: " + "; ".join(faults))
 
     faults = Faults()
     for spec in fault or []:
@@ -143,11 +95,6 @@ def sim_serve(
             extra_users=extra_users,
             extra_seed=seed,
             throttle_rate=throttle_rate,
-            signin_changed=signin_changed,
-            people_changed=people_changed,
-            outage_host=outage_host.value if outage_host else None,
-            outage_after=outage_after,
-            outage_mode=outage_mode.value,
             faults=faults,
         )
         serve_forever(options, "127.0.0.1", port, ready)

@@ -18,6 +18,9 @@ from .throttle import PHOTO_PATHS, retry_response
 from .web import Request, Response, Router, text
 
 PhotoBody = Literal["image", "corrupt-jpeg", "html"]
+OutageHost = Literal["login", "home", "sharepoint", "my", "outlook"]
+OutageMode = Literal["refuse", "reset"]
+OUTAGE_HOSTS: tuple[OutageHost, ...] = ("login", "home", "sharepoint", "my", "outlook")
 FAULT_STATUSES = (429, 500, 503)
 
 # An error page served with 200 (assumed: what a proxy, a captive portal or SharePoint's own
@@ -47,6 +50,19 @@ class Faults:
     """Seconds between 256-byte chunks of a photo answer (a trickle); 0: all at once."""
     never_syncs: bool = False
     """The trigger is accepted and logged, but SharePoint's copy never refreshes."""
+    signin_changed: bool = False
+    """The sign-in page's first view in a new layout with renamed ids, names and labels, which
+    no target of the tool's page map knows (a person can still sign in on it)."""
+    people_changed: bool = False
+    """The People web part's entries in Fluent UI v9 markup (``fui-Persona``) instead of v8's
+    ``ms-Persona``, so the tool does not find the user's entry."""
+    outage_host: OutageHost | None = None
+    """The host whose requests count towards an outage; None: the tenant never stops."""
+    outage_after: int = 0
+    """Requests to ``outage_host`` answered before the whole tenant stops answering."""
+    outage_mode: OutageMode = "refuse"
+    """How it stops: ``refuse`` closes the listener (connection refused) and resets open
+    connections; ``reset`` keeps listening but resets every connection."""
 
     @property
     def any(self) -> bool:
@@ -77,9 +93,31 @@ FAULTS: dict[str, tuple[str, str, object]] = {
         1.0,
     ),
     "never-syncs": ("accept the trigger but never refresh SharePoint's copy", "never_syncs", True),
+    "signin-changed": (
+        "show the sign-in page's first view in a layout no target knows",
+        "signin_changed",
+        True,
+    ),
+    "people-changed": (
+        "show People web part entries in Fluent v9 markup (the user's entry is not found)",
+        "people_changed",
+        True,
+    ),
+    "outage": (
+        "stop answering after outage-after requests to HOST (login, home, sharepoint, my, "
+        "outlook; default login)",
+        "outage_host",
+        "login",
+    ),
+    "outage-after": ("requests to the outage's host answered first (default 0)", "outage_after", 0),
+    "outage-reset": (
+        "the outage resets connections instead of closing the port",
+        "outage_mode",
+        "reset",
+    ),
 }
 
-VALUED = ("latency", "photo-429-burst", "retry-after", "photo-trickle")
+VALUED = ("latency", "photo-429-burst", "retry-after", "photo-trickle", "outage", "outage-after")
 
 
 def apply_fault(faults: Faults, spec: str) -> None:
@@ -92,6 +130,11 @@ def apply_fault(faults: Faults, spec: str) -> None:
     if has_value:
         if name not in VALUED:
             raise ValueError(f"fault {name} takes no value")
+        if name == "outage":
+            if raw not in OUTAGE_HOSTS:
+                raise ValueError(f"fault outage: {raw!r} is not one of {', '.join(OUTAGE_HOSTS)}")
+            setattr(faults, field_name, raw)
+            return
         try:
             number = float(raw) if isinstance(default, float) else int(raw)
         except ValueError:

@@ -109,7 +109,7 @@ class LoginService:
         values.setdefault("email", user.upn if user else flow.upn)
         for token in (flow.token, flow.ctx, flow.canary):
             self.ctx.state.record_secret("flowToken", token)
-        if name == "email" and self.ctx.options.signin_changed:
+        if name == "email" and self.ctx.options.faults.signin_changed:
             details = self._details(str(values["code"]))
             return self.ctx.render(
                 "login/changed.html", flow=flow, variant="changed", details=details, **values
@@ -219,7 +219,7 @@ class LoginService:
             flow.stage = "email"
             return self._page("email", flow, None, email="")
         if action in ("email", "pick"):
-            # ``username``: the changed layout of SimOptions.signin_changed
+            # ``username``: the changed layout of Faults.signin_changed
             name = (form.get("loginfmt") or form.get("username", "")).strip()
             found = self.ctx.state.user(name)
             if found is None:

@@ -11,8 +11,6 @@ SigninVariant = Literal["classic", "fluent"]
 MfaKind = Literal["none", "totp", "push"]
 MePhoto = Literal["background", "blob", "img"]
 OffscreenStyle = Literal["corner", "position"]
-OutageHost = Literal["login", "home", "sharepoint", "my", "outlook"]
-OutageMode = Literal["refuse", "reset"]
 
 
 @dataclass
@@ -46,22 +44,9 @@ class SimOptions:
     """Seconds in ``Retry-After`` of a 429."""
     throttle_http_date: bool = False
     """Send ``Retry-After`` as an HTTP-date instead of seconds."""
-    # ---- page faults (deliberate deviations from the real pages, SOURCES.md "Faults") ----
-    signin_changed: bool = False
-    """The sign-in page's first view in a new layout with renamed ids, names and labels, which
-    no target of the tool's page map knows (a person can still sign in on it)."""
-    people_changed: bool = False
-    """The People web part's entries in Fluent UI v9 markup (``fui-Persona``) instead of v8's
-    ``ms-Persona``, so the tool does not find the user's entry."""
-    outage_host: OutageHost | None = None
-    """The host whose requests count towards an outage; None: the tenant never stops."""
-    outage_after: int = 0
-    """Requests to ``outage_host`` answered before the whole tenant stops answering."""
-    outage_mode: OutageMode = "refuse"
-    """How it stops: ``refuse`` closes the listener (connection refused) and resets open
-    connections; ``reset`` keeps listening but resets every connection."""
     faults: Faults = field(default_factory=Faults)
-    """Injected faults: latency, throttled or broken photo answers, never-syncs (faults.py)."""
+    """Injected faults: latency, throttled or broken photo answers, never-syncs, changed pages,
+    an outage (faults.py; deliberate deviations from the real pages, SOURCES.md "Faults")."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from .options import OutageMode
+from .faults import OutageMode
 
 
 class Outage:

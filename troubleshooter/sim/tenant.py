@@ -11,11 +11,11 @@ from types import TracebackType
 
 from .context import SimContext
 from .extra import extra_users
-from .faults import FaultLayer
+from .faults import FaultLayer, OutageMode
 from .home import HomeService
 from .hosts import HOME_HOST, INDEX_HOSTS, LOGIN_HOST, MY_HOST, OUTLOOK_HOST, SP_HOST, SimUrls
 from .login import LoginService
-from .options import OutageMode, SimOptions, SimUser
+from .options import SimOptions, SimUser
 from .outage import Outage
 from .outlook import OutlookService
 from .people import add_people_api
@@ -81,8 +81,9 @@ class SimTenant:
             )
         hosts = {"login": LOGIN_HOST, "home": HOME_HOST, "sharepoint": SP_HOST}
         hosts |= {"my": MY_HOST, "outlook": OUTLOOK_HOST}
-        outage_host = hosts[opts.outage_host] if opts.outage_host else None
-        self.outage = Outage(outage_host, opts.outage_after, opts.outage_mode)
+        faults = opts.faults
+        outage_host = hosts[faults.outage_host] if faults.outage_host else None
+        self.outage = Outage(outage_host, faults.outage_after, faults.outage_mode)
         """The tenant stopping mid-run (``SimOptions.outage_*``, or ``stop_answering()``)."""
         self.faults = FaultLayer(opts.faults) if opts.faults.any else None
         self._server: SimHTTPServer | None = None
