@@ -32,6 +32,7 @@ from troubleshooter.events import (
     utc_now,
 )
 from troubleshooter.evidence.redact import redact_text, redact_url, without_secrets
+from troubleshooter.pages.change import track_requests
 from troubleshooter.pages.diagnose import diagnose, save_page
 from troubleshooter.pages.ids import troubleshooting_details
 from troubleshooter.pages.reach import connection_error, error_page_code, on_error_page, unreachable
@@ -103,6 +104,7 @@ def run_scenario(
                     browser, record_har_path=recordings / HAR_NAME, record_har_content="omit"
                 )
                 context.on("console", lambda message: bus.emit(_console_line(message)))
+                track_requests(context)
                 page = context.new_page()
             except PlaywrightError as exc:
                 detail = without_secrets(first_line(exc), settings.credentials.secrets())

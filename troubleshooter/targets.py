@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from troubleshooter.errors import BadInputError, PageError, first_line
 from troubleshooter.loader import explain_error, load_yaml_model, yaml_kind
-from troubleshooter.pages.change import wait_for_change
+from troubleshooter.pages.change import requests_under_way, wait_for_change
 from troubleshooter.pages.reach import error_page_code, on_error_page, unreachable
 from troubleshooter.pages.shown import LIMIT, SHOWN_JS, summarize
 from troubleshooter.scenario import substitute
@@ -243,8 +243,10 @@ class TargetBook:
     def find(self, page: Page, name: str, timeout_s: float) -> Found:
         """Wait until a strategy finds a shown element, revealing it once if needed.
 
-        A loaded page that has not changed for ``SETTLE_S`` (after the reveal) will not show
-        the target any more: that ends the wait early. A failed navigation ends it at once.
+        A loaded page whose DOM has not changed and that has had no request under way
+        (:func:`~troubleshooter.pages.change.track_requests`) for ``SETTLE_S`` (after the reveal)
+        will not show the target any more: that ends the wait early. A failed navigation ends it
+        at once.
         """
         target = self.get(name)
         started = time.monotonic()
@@ -258,6 +260,8 @@ class TargetBook:
             if on_error_page(page):
                 raise unreachable("the tenant", error_page_code(page), f"while looking for {name}")
             now = time.monotonic()
+            if requests_under_way(page):  # a web part may still be waiting on its answer
+                quiet_since = now
             settled = token.endswith(":complete") and now - quiet_since >= SETTLE_S
             if not revealed and (settled or now > deadline - timeout_s / 2):
                 revealed = True

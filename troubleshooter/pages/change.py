@@ -8,9 +8,10 @@ since (a new document included), else at the first change, else after the timeou
 from __future__ import annotations
 
 import contextlib
+import weakref
 
+from playwright.sync_api import BrowserContext, Page, Request
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
 
 # Batches a burst of mutations (a view switch touches many nodes) into one wake-up.
 _SETTLE_MS = 30
@@ -46,3 +47,41 @@ def wait_for_change(page: Page, seen: str, timeout_s: float) -> str:
         with contextlib.suppress(PlaywrightError):
             page.wait_for_load_state("domcontentloaded", timeout=timeout_s * 1000)
         return ""
+
+
+_UNDER_WAY: weakref.WeakKeyDictionary[Page, set[Request]] = weakref.WeakKeyDictionary()
+
+
+def track_requests(context: BrowserContext) -> None:
+    """Count each page's requests under way from now on (see :func:`requests_under_way`).
+
+    On the context, not the page, so a request that a page starts while it loads (a web
+    part's API call) is counted before anybody looks for a target.
+    """
+
+    def started(request: Request) -> None:
+        page = _page_of(request)
+        if page is not None:
+            _UNDER_WAY.setdefault(page, set()).add(request)
+
+    def ended(request: Request) -> None:
+        page = _page_of(request)
+        if page is not None:
+            _UNDER_WAY.get(page, set()).discard(request)
+
+    context.on("request", started)
+    context.on("requestfinished", ended)
+    context.on("requestfailed", ended)
+
+
+def requests_under_way(page: Page) -> bool | None:
+    """Whether the page waits on a request; None when its context is not tracked."""
+    found = _UNDER_WAY.get(page)
+    return None if found is None else bool(found)
+
+
+def _page_of(request: Request) -> Page | None:
+    try:
+        return request.frame.page
+    except PlaywrightError:  # a service worker's request has no frame
+        return None
