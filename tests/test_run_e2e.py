@@ -21,9 +21,9 @@ NO_PHOTO = "diego.siciliani@contoso.onmicrosoft.com"
 STEP_SCREENSHOTS = [
     "01-open-the-microsoft-365-home-in-a-private-session.png",
     "02-sign-in-as-the-user.png",
-    "04-select-the-sharepoint-icon.png",
-    "06-browse-to-the-site-with-the-people-web-part.png",
-    "07-wait-for-the-people-web-part-and-its-photos.png",
+    "03-select-the-sharepoint-icon.png",
+    "04-browse-to-the-site-with-the-people-web-part.png",
+    "05-reload-the-page-and-capture-the-user-s-photo-now.png",
 ]
 
 

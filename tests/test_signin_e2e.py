@@ -364,6 +364,9 @@ def test_a_mistyped_password_at_the_prompt_is_asked_again(
     assert text.count("Sign-in refused that password; type it again") == len(answers) - 1
     assert ("Verdict: synced" if code == 0 else "Verdict: wrong-password") in text
     folder = only_run_folder(tmp_path / "out")
+    if code == 0:
+        report = json.loads((folder / "report.json").read_text())
+        assert {"email", "password"} <= set(report["steps"][1]["data"]["pages"]), "every try's"
     for path in folder.rglob("*"):
         if path.is_file():
             content = path.read_bytes()

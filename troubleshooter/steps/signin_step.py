@@ -44,18 +44,18 @@ def sign_in(ctx: RunContext, step: SignInStep) -> StepOutcome:
 
 def _with_password(ctx: RunContext, timeout: float) -> list[str]:
     """Sign in with the password; one typed at the prompt and refused is asked for again."""
-    settings, pages = ctx.settings, list[str]()
+    settings, seen = ctx.settings, list[str]()
+
+    def on_view(view: str) -> None:
+        seen.append(view.removeprefix("sign-in "))  # over every try, not only the last one
+        save_page(ctx, view)
+
     for attempt in range(1, PROMPT_TRIES + 1):
         try:
-            pages += sign_in_with_password(
-                ctx.page,
-                ctx.targets,
-                settings.upn,
-                settings.credentials,
-                timeout,
-                on_view=lambda view: save_page(ctx, view),
+            sign_in_with_password(
+                ctx.page, ctx.targets, settings.upn, settings.credentials, timeout, on_view
             )
-            return pages
+            return seen
         except SignInError as exc:
             last_try = attempt == PROMPT_TRIES or not settings.credentials.can_ask_again()
             if exc.outcome is not Outcome.WRONG_PASSWORD or last_try:
