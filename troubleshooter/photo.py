@@ -1,10 +1,9 @@
 """Photo maths: read and check images, spot placeholders, and decide "same source image".
 
-A true match is SharePoint's resample of the very photo of record: resized, re-encoded and
-square-cropped, never turned, moved, relit or mirrored. :func:`compare` measures both images
-at a common small size and asks, measure by measure, whether the difference is as small as a
-resample leaves (same), as large as a retake makes (different), or in between (cannot-tell).
-The thresholds come from the calibration set in tests/ (benchmarks/RESULTS.md lists margins).
+A true match is SharePoint's resample of the photo of record: resized, re-encoded, cropped
+square, never turned, moved, relit or mirrored. :func:`compare` measures both at a common small
+size: is each difference as small as a resample leaves (same), as large as a retake makes
+(different), or between (cannot-tell)? Thresholds: the calibration set in tests/ (see RESULTS.md).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -308,6 +307,7 @@ def _measure(a: Image.Image, b: Image.Image, side: int, native: tuple[int, int])
     return Comparison((distance, brightness, contrast, structure * 1000, misalignment), side)
 
 
+@lru_cache(maxsize=64)  # a run asks about the same pair for the step, the verdict and the report
 def compare(a: bytes, b: bytes) -> Comparison:
     """Is ``b`` a resample of the same source image as ``a`` (the reference)?"""
     first, second = _opened(a), _opened(b)

@@ -249,7 +249,7 @@ class Recheck(Section):
 
 
 class Report(Section):
-    """report.json: rewritten atomically after every event, so it is valid at every moment."""
+    """report.json: rewritten atomically at step ends, long waits and the verdict; always valid."""
 
     model_config = ConfigDict(
         extra="forbid",

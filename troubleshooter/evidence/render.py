@@ -161,8 +161,9 @@ def _copies(content: bytes, suffix: str, thumb: bool) -> tuple[str, str | None]:
     rgb = None
     if thumb or _needs_copy(content, suffix):
         try:
-            with Image.open(io.BytesIO(content)) as image:
-                rgb = image.convert("RGB")
+            image = Image.open(io.BytesIO(content))
+            image.load()
+            rgb = image if image.mode == "RGB" else image.convert("RGB")  # convert copies
         except OSError:
             pass
     small = _thumbnail(rgb) if thumb and rgb is not None else None
@@ -200,9 +201,8 @@ def _thumbnail(rgb: Image.Image) -> str:
         # Only a square at the top is shown: crop before scaling (a tall page scales less).
         keep = min(rgb.height, rgb.width + 4)
         height = round(keep * THUMB_WIDTH / rgb.width)
-        rgb = rgb.crop((0, 0, rgb.width, keep)).resize(
-            (THUMB_WIDTH, height), Image.Resampling.LANCZOS, reducing_gap=1.0
-        )
+        box = (0, 0, rgb.width, keep)
+        rgb = rgb.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS, box, reducing_gap=1.0)
     rgb = rgb.crop((0, 0, rgb.width, min(rgb.height, THUMB_WIDTH)))
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=80)

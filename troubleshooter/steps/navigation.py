@@ -31,6 +31,8 @@ from troubleshooter.validate import read_image_file
 
 # Resolves when every image inside has loaded or failed, or after ``ms`` (lazy or stalled
 # images must not hang the run).
+FIRST_PAUSE_S = 0.025  # a click's navigation mostly starts within a few frames
+LAST_PAUSE_S = 0.1
 WAIT_FOR_IMAGES = """(el, ms) => Promise.race([
   new Promise(done => setTimeout(done, ms)),
   Promise.all([...el.querySelectorAll('img'), ...(el.tagName === 'IMG' ? [el] : [])]
@@ -134,6 +136,7 @@ def click(ctx: RunContext, step: ClickStep) -> StepOutcome:
 def _follow(ctx: RunContext, before: list[Page], url_before: str, timeout_s: float) -> None:
     """After a click, wait for the navigation; a tile that opens a new tab becomes the page."""
     deadline = time.monotonic() + timeout_s
+    pause = FIRST_PAUSE_S
     while time.monotonic() < deadline:
         opened = [p for p in ctx.context.pages if p not in before]
         if opened:
@@ -141,7 +144,7 @@ def _follow(ctx: RunContext, before: list[Page], url_before: str, timeout_s: flo
             break
         if ctx.page.url != url_before:
             break
-        ctx.page.wait_for_timeout(100)
+        pause = _pause(ctx, pause)
     else:
         raise PageError(f"the click did not open a page within {timeout_s:g}s")
     ctx.page.wait_for_load_state("load", timeout=timeout_s * 1000)
@@ -174,13 +177,14 @@ def select_tab(ctx: RunContext, step: SelectTabStep) -> StepOutcome:
     url_before = ctx.page.url
     found.locator.click()
     deadline = time.monotonic() + step.timeout_s
+    pause = FIRST_PAUSE_S
     while ctx.page.url == url_before:
         again = ctx.targets.try_find(ctx.page, step.target)
         if again and again.locator.get_attribute("aria-selected") == "true":
             break  # a tab that switches in place, without loading a page
         if time.monotonic() >= deadline:
             raise PageError(f"{step.target} did not become selected within {step.timeout_s:g}s")
-        ctx.page.wait_for_timeout(100)
+        pause = _pause(ctx, pause)
     ctx.page.wait_for_load_state("load", timeout=step.timeout_s * 1000)
     return StepOutcome(
         f"selected {step.target} (found by {found.strategy})",
@@ -245,3 +249,10 @@ def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
     description = f"{ctx.targets.get(step.target).description}, as the page shows it"
     ctx.capture(step.name, ArtifactKind.ELEMENT, image, "png", description)
     return StepOutcome(f"captured {step.target}", {"strategy": found.strategy})
+
+
+def _pause(ctx: RunContext, pause: float) -> float:
+    """Wait in the page between two looks (the URL and the tabs are known without asking the
+    browser); the next pause, twice as long up to LAST_PAUSE_S."""
+    ctx.page.wait_for_timeout(pause * 1000)
+    return min(pause * 2, LAST_PAUSE_S)
