@@ -4,6 +4,7 @@ and the signed-in context handed to a job."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +61,18 @@ def test_signed_in_session_hands_a_signed_in_context_to_a_job_then_closes_it() -
     from troubleshooter.session import signed_in_session
     from troubleshooter.sim import OPERATOR_UPN
 
-    with signed_in_session("sim", OPERATOR_UPN, SessionOptions()) as signed:
-        assert (signed.confirmed_as or "").lower() == OPERATOR_UPN
-        assert signed.tenant.simulated and signed.upn == OPERATOR_UPN
-        page = signed.context.new_page()  # a job's own tab, signed in by the shared cookies
-        page.goto(signed.tenant.home)
-        assert "login" not in page.url
-        assert signed.context.cookies()
-    with pytest.raises(PlaywrightError):
-        signed.context.new_page()
+    def job() -> None:
+        with signed_in_session("sim", OPERATOR_UPN, SessionOptions()) as signed:
+            assert (signed.confirmed_as or "").lower() == OPERATOR_UPN
+            assert signed.tenant.simulated and signed.upn == OPERATOR_UPN
+            page = signed.context.new_page()  # a job's own tab, signed in by the shared cookies
+            page.goto(signed.tenant.home)
+            assert "login" not in page.url
+            assert signed.context.cookies()
+        with pytest.raises(PlaywrightError):
+            signed.context.new_page()
+
+    # In a thread of its own: pytest-playwright's session-wide Playwright may already run in
+    # this one, and one thread cannot hold two sync Playwright instances.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(job).result()

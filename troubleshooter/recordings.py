@@ -64,6 +64,8 @@ def save_recordings(ctx: RunContext, folder: Path, bus: EventBus) -> None:
             )
 
 
+IMAGES_DRAWN_JS = "Array.from(document.images).every((image) => image.complete)"
+IMAGES_WAIT_MS = 3000
 Shot = tuple[int, str]  # the step whose page screenshot was kept, and its pixels' sha256
 
 
@@ -75,6 +77,8 @@ def page_screenshot(
     A step that changes nothing on screen (waiting for what has already loaded) would
     otherwise add a second, identical picture. Where a run stopped is always kept.
     """
+    with contextlib.suppress(PlaywrightError):  # a picture of photos still loading proves little
+        ctx.page.wait_for_function(IMAGES_DRAWN_JS, timeout=IMAGES_WAIT_MS)
     try:
         image = ctx.page.screenshot(
             full_page=True,
