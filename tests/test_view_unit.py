@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from tests.helpers import run_cli
 from troubleshooter.composite import PANEL_PX, _wrap
 from troubleshooter.evidence.redact import redact_har
-from troubleshooter.evidence.render import human_time
+from troubleshooter.evidence.render import human_time, says_more
 from troubleshooter.evidence.stamp import GOOD_BG, banner_png, enlarged
 from troubleshooter.verdict import all_outcomes
 
@@ -111,3 +111,14 @@ def test_a_finished_run_that_failed_a_step_names_it_once(tmp_path) -> None:  # t
     box = html.split('id="verdict"')[1].split("</div>")[0]
     assert box.count(detail) == 1, "said once in the verdict box"
     assert "Stopped at step 1:</strong> Open</p>" in html
+
+
+def test_a_failure_box_does_not_say_the_same_sentence_twice() -> None:
+    summary = "Sign-in refused the password (AADSTS50126)."
+    restated = "the password for adele.vance@contoso.onmicrosoft.com was refused (AADSTS50126)"
+    assert not says_more(restated, summary)
+    assert not says_more("", summary) and not says_more(None, summary)
+    news = 'stopped on the "Stay signed in?" page'
+    assert says_more(news, "Sign-in stopped on a page the tool does not recognise.")
+    assert says_more("HTTP 500 from contoso.sharepoint.com", "A page did not load.")
+    assert not says_more("A page did not load", "A page did not load.", "more said")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +69,27 @@ def human_time(value: str | datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+_WORD = re.compile(r"[\w-]+")
+_FILLER = frozenset(  # words that carry no news of their own
+    _WORD.findall("a an the for of to was were is are be been by on in at as and or it its")
+)
+_ADDRESS = re.compile(r"\S+@\S+")
+
+
+def says_more(detail: str | None, *said: str | None) -> bool:
+    """Whether ``detail`` tells a reader something the lines already shown do not.
+
+    "the password for adele@… was refused (AADSTS50126)" under "Sign-in refused the password
+    (AADSTS50126)." repeats it (the user's address is in the page's title): only filler words
+    and the address are new.
+    """
+    if not detail:
+        return False
+    known = {w.lower() for text in said if text for w in _WORD.findall(text)}
+    new = {w.lower() for w in _WORD.findall(_ADDRESS.sub(" ", detail))} - known - _FILLER
+    return bool(new)
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("troubleshooter.evidence", "templates"),
@@ -79,6 +101,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     )
     env.filters["when"] = human_time
     env.filters["ids"] = describe_ids
+    env.tests["saying_more_than"] = says_more
     return env
 
 
