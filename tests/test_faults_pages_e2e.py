@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Playwright
 
 from tests.helpers import only_run_folder, run_cli, run_on
-from tests.test_signin_e2e import _free_port, _start_interactive
+from tests.test_signin_e2e import _free_port, _start_interactive, login_page
 from troubleshooter.pages.reach import connection_error
 from troubleshooter.signin import NO_VIEW_S
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
@@ -167,29 +166,13 @@ def test_outage_answers_n_requests_to_its_host_then_nothing(mode: str) -> None:
 
 def _sign_in_by_hand_on_the_changed_page(playwright: Playwright, port: int, upn: str) -> None:
     """A person at the tool's window: waits past the page-changed limit, then signs in."""
-    deadline = time.monotonic() + 60
-    while True:
-        assert time.monotonic() < deadline, "the changed sign-in page never showed"
-        try:
-            browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
-        except PlaywrightError:
-            time.sleep(0.3)
-            continue
-        pages = [p for c in browser.contexts for p in c.pages if "login." in p.url]
-        page = next((p for p in pages if p.locator("#identifierInput").count()), None)
-        if page is not None:
-            break
-        browser.close()
-        time.sleep(0.3)
-    try:
+    with login_page(playwright, port, shows="#identifierInput") as page:
         time.sleep(NO_VIEW_S + 2)  # longer than a password sign-in would wait
         page.fill("#identifierInput", upn)
         page.click("#continueButton")
         page.fill("#i0118", DEMO_PASSWORD)
         page.click("#idSIButton9")
         page.click("#idBtn_Back")
-    finally:
-        browser.close()
 
 
 def test_interactive_sign_in_still_waits_for_the_person_on_a_changed_page(

@@ -203,8 +203,9 @@ def test_interactive_sign_in_resumes_when_the_person_finishes(
 
 
 @contextlib.contextmanager
-def login_page(playwright: Playwright, port: int) -> Iterator[Page]:
-    """Attach to the tool's browser like a person at a second window; yield its sign-in page.
+def login_page(playwright: Playwright, port: int, shows: str = "#i0116") -> Iterator[Page]:
+    """Attach to the tool's browser like a person at a second window; yield its sign-in page
+    once it shows ``shows``.
 
     A CDP client only sees the contexts that exist when it connects, so reconnect until the
     tool's private context shows its sign-in page.
@@ -218,7 +219,7 @@ def login_page(playwright: Playwright, port: int) -> Iterator[Page]:
             time.sleep(0.3)
             continue
         pages = [p for c in browser.contexts for p in c.pages if "login." in p.url]
-        page = next((p for p in pages if p.locator("#i0116").count()), None)
+        page = next((p for p in pages if p.locator(shows).count()), None)
         if page is not None:
             break
         browser.close()
