@@ -307,9 +307,6 @@ class TargetBook:
         )
         return TargetNotFound(message, name, misses)
 
-    def not_found_message(self, page: Page, name: str, timeout_s: float) -> str:
-        return self.not_found(page, name, timeout_s).message
-
     def _fill(self, text: str) -> str:
         return substitute(text, self.values) if "${" in text else text
 

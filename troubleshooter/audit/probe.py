@@ -105,10 +105,6 @@ class PhotoReader:
         assert error is not None
         raise error
 
-    @property
-    def outlook_origin(self) -> str:
-        return self.outlook.origin
-
     def check(self, rows: list[UserRow]) -> list[UserCheck]:
         """Fetch and decide every user of the batch."""
         return decide_all(self.fetch(rows))
