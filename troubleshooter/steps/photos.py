@@ -34,16 +34,19 @@ from troubleshooter.validate import read_image_file
 
 # Asking SharePoint again: fast at first (the copy often changes within seconds of the
 # trigger), then slower, never more often than FIRST_POLL_S nor less than every MAX_POLL_S.
-FIRST_POLL_S = 0.25
+FIRST_POLL_S = 0.1
+GROWTH = 0.5  # each wait is half the time already waited: ×1.5 a step, so the answer is
+# seen at most a third of the elapsed time late (doubling: up to half)
 EARLY_POLL_S = 2.0  # the longest wait in the first 20 s
 MAX_POLL_S = 60.0  # a real tenant can take hours: about one request a minute then
 
 
-def poll_wait(attempt: int, elapsed_s: float) -> float:
-    """Seconds to wait before asking again: doubling from FIRST_POLL_S, then a tenth of the
-    time already waited (so ~10% more requests per doubling of the wait), capped."""
-    doubling = FIRST_POLL_S * (1 << min(attempt, 16))
-    return min(doubling, max(EARLY_POLL_S, elapsed_s / 10), MAX_POLL_S)
+def poll_wait(elapsed_s: float) -> float:
+    """Seconds to wait before asking again, from the time already waited: growing by half
+    from FIRST_POLL_S, then a tenth of the time waited (~10% more requests per doubling of
+    the wait), capped."""
+    growing = max(FIRST_POLL_S, elapsed_s * GROWTH)
+    return min(growing, max(EARLY_POLL_S, elapsed_s / 10), MAX_POLL_S)
 
 
 @handler(CaptureReferenceStep)
@@ -257,12 +260,11 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
     if step.poll and reference is not None and not _matches(samples["L"], reference):
         chosen = ctx.settings.poll_timeout_s
         timeout = step.timeout_s if chosen is None else chosen
-        start, attempt, large = time.monotonic(), 0, samples["L"]
+        start, large = time.monotonic(), samples["L"]
         while not _matches(large, reference) and (elapsed := time.monotonic() - start) < timeout:
             ctx.waiting("waiting for SharePoint to refresh its copy", elapsed, timeout)
-            wait = min(poll_wait(attempt, elapsed), timeout - elapsed)
+            wait = min(poll_wait(elapsed), timeout - elapsed)
             ctx.page.wait_for_timeout(wait * 1000)
-            attempt += 1
             large = _fetch_all(ctx, step, {"L": urls["L"]}, retries)["L"]
         # The other sizes as they are now, with the large one that ended the wait.
         others = _fetch_all(ctx, step, {s: urls[s] for s in ("M", "S")}, retries)
