@@ -10,7 +10,7 @@ import yaml
 from playwright.sync_api import Page
 
 from tests.helpers import ROOT, run_cli
-from troubleshooter.signin import current_view
+from troubleshooter.signin import HOME_TARGET, VIEWS, current_view
 from troubleshooter.targets import TargetBook
 
 PAGES = sorted((ROOT / "tests" / "pages").glob("*.html"))
@@ -102,3 +102,29 @@ def test_bad_paths_are_one_line_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no saved pages in this folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("saved", PAGES, ids=lambda path: path.stem)
+def test_the_batched_view_lookup_agrees_with_asking_one_target_at_a_time(
+    page: Page, saved: Path
+) -> None:
+    page.set_content(saved.read_text())
+    names = [HOME_TARGET, *(target for _, target in VIEWS)]
+    one_by_one = TargetBook.load()
+    expected = next((name for name in names if one_by_one.resolve(page, name)[0]), None)
+    found = TargetBook.load().first_shown_of(page, names)
+    assert (found.target if found else None) == expected
+
+
+def test_the_batched_lookup_returns_the_first_shown_in_order(page: Page) -> None:
+    page.set_content(
+        '<input name="passwd" type="password" id="i0118">'
+        '<input type="email" name="loginfmt" id="i0116" aria-hidden="true">'
+        '<a href="#">Sign in</a>'
+    )
+    book = TargetBook.load()
+    order = ["signin_email", "signin_password", "landing_sign_in"]
+    found = book.first_shown_of(page, order)
+    assert found is not None and found.target == "signin_password"
+    assert book.first_shown_of(page, ["signin_email", "kmsi_prompt"]) is None
+    assert current_view(page, book) == "password"

@@ -65,6 +65,9 @@ VIEWS: list[tuple[str, str]] = [
     ("landing", "landing_sign_in"),
 ]
 
+HOME, HOME_TARGET = "home", "home_signed_in"
+VIEW_OF = {HOME_TARGET: HOME, **{target: view for view, target in VIEWS}}
+
 
 Progress = Callable[[str, float], None]
 
@@ -82,7 +85,7 @@ def failure_on_page(page: Page) -> Outcome | None:
 
 
 def _is_home(page: Page, targets: TargetBook) -> bool:
-    return targets.try_find(page, "home_signed_in") is not None
+    return targets.try_find(page, HOME_TARGET) is not None
 
 
 def sign_in_with_password(
@@ -109,12 +112,12 @@ def sign_in_with_password(
     with ConnectionWatch(page, "during sign-in") as watch:
         while time.monotonic() < deadline:
             watch.check()
-            if _is_home(page, targets):
+            state = current_view(page, targets, home=True)
+            if state == HOME:
                 return seen
             outcome = failure_on_page(page)
             if outcome is not None:
                 raise SignInError(_failure_message(outcome, upn), outcome=outcome)
-            state = current_view(page, targets)
             known.saw(state is not None)
             if known.lost_for() >= NO_VIEW_S:
                 raise no_known_view(page, targets, upn, known.lost_for())
@@ -167,12 +170,12 @@ def no_known_view(page: Page, targets: TargetBook, upn: str, waited_s: float) ->
     return PageChanged(message, tried)
 
 
-def current_view(page: Page, targets: TargetBook) -> str | None:
-    """The sign-in view the page shows (None when it shows none of them)."""
-    for state, target in VIEWS:
-        if target in targets.targets and targets.try_find(page, target):
-            return state
-    return None
+def current_view(page: Page, targets: TargetBook, home: bool = False) -> str | None:
+    """The sign-in view the page shows (None when it shows none of them); with ``home``,
+    ``HOME`` when the page is the signed-in Microsoft 365 home."""
+    names = [HOME_TARGET] if home else []
+    found = targets.first_shown_of(page, [*names, *(target for _, target in VIEWS)])
+    return None if found is None else VIEW_OF[found.target]
 
 
 def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentials) -> None:

@@ -179,10 +179,54 @@ class TargetBook:
         strategies = self.get(name).strategies
         won = self.won.get(name)
         if won is not None:
-            strategies = [won, *(s for s in strategies if s is not won)]
-        elif len(strategies) > 1 and self._none_shown(page, name, strategies):
+            found = self._first_shown(page, name, [won])[0]
+            strategies = [s for s in strategies if s is not won]
+            if found or not strategies:
+                return found
+        if len(strategies) > 1 and self._none_shown(page, [(name, s) for s in strategies]):
             return None
         return self._first_shown(page, name, strategies)[0]
+
+    def first_shown_of(self, page: Page, names: list[str]) -> Found | None:
+        """The first of ``names``, in order, that the page shows; None when it shows none.
+
+        Asked with unions: one round trip says whether any of them is shown, then the list is
+        halved until one target is left, so a page showing one of nine costs about five round
+        trips instead of nine or more.
+        """
+        names = [name for name in names if name in self.targets]
+        if not names:
+            return None
+        if len(names) > 1 and self._none_shown(page, self._all_strategies(names)):
+            return None
+        return self._first_of(page, names, asked=len(names) > 1)
+
+    def _first_of(self, page: Page, names: list[str], asked: bool) -> Found | None:
+        """The first of ``names`` shown; ``asked``: their union was found maybe shown."""
+        if len(names) == 1:
+            if not asked:
+                return self.try_find(page, names[0])
+            return self._first_shown(page, names[0], self._ordered(names[0]))[0]
+        head, tail = names[: len(names) // 2], names[len(names) // 2 :]
+        if not self._none_shown(page, self._all_strategies(head)):
+            found = self._first_of(page, head, asked=True)
+            if found:
+                return found
+            return self._first_of(page, tail, asked=False)
+        # Nothing of the head is shown, so what the union saw is in the tail (a leaf's own
+        # check is exact: skipping a union there never finds what is not shown).
+        return self._first_of(page, tail, asked=asked)
+
+    def _lenient(self, names: list[str]) -> bool:
+        return any(self.get(name).decorative for name in names)
+
+    def _ordered(self, name: str) -> list[Strategy]:
+        """The target's strategies, the one that last found it first."""
+        strategies, won = self.get(name).strategies, self.won.get(name)
+        return strategies if won is None else [won, *(s for s in strategies if s is not won)]
+
+    def _all_strategies(self, names: list[str]) -> list[tuple[str, Strategy]]:
+        return [(name, s) for name in names for s in self.get(name).strategies]
 
     def resolve(self, page: Page, name: str) -> tuple[Found | None, list[Miss]]:
         """The first strategy with a shown element, and why the ones before it missed."""
@@ -217,12 +261,23 @@ class TargetBook:
             misses.append(Miss(described, summarize(reasons)))
         return None, misses
 
-    def _none_shown(self, page: Page, name: str, strategies: list[Strategy]) -> bool:
-        """True when no strategy matches a shown element, asked in one round trip (the union
-        of the strategies' locators); False when some may, or when the union cannot tell."""
+    def _none_shown(self, page: Page, strategies: list[tuple[str, Strategy]]) -> bool:
+        """True when no strategy (of its target) matches a shown element, asked in one round
+        trip (the union of their locators); False when some may, or when the union cannot tell.
+
+        A union of several targets is asked as leniently as the most lenient of them (aria-hidden
+        allowed if any is decorative): "none shown" then holds for each of them.
+        """
+        names = {name for name, _ in strategies}
+        options = {
+            "limit": LIMIT,
+            "allowAriaHidden": self._lenient(list(names)),
+            "hiddenSelectors": self.hidden_selectors(),
+        }
         try:
-            union = functools.reduce(Locator.or_, (self.locator(page, name, s) for s in strategies))
-            reasons: list[str] = union.evaluate_all(SHOWN_JS, self._options(name))
+            locators = (self.locator(page, name, s) for name, s in strategies)
+            union = functools.reduce(Locator.or_, locators)
+            reasons: list[str] = union.evaluate_all(SHOWN_JS, options)
         except BadInputError:
             raise
         except Exception:  # one strategy's error: the strategies one by one say which
@@ -253,8 +308,10 @@ class TargetBook:
         deadline = started + timeout_s
         revealed = not target.reveal
         token, quiet_since = "", started
+        # A target waited for is mostly there already: ask its strategies straight away (one
+        # round trip when the first answers), then with the cheaper union while it is missing.
+        found = self._first_shown(page, name, self._ordered(name))[0]
         while True:
-            found = self.try_find(page, name)
             if found:
                 return found
             if on_error_page(page):
@@ -268,6 +325,7 @@ class TargetBook:
                 opener = self.try_find(page, target.reveal or "")
                 if opener:
                     opener.locator.click()
+                    found = self.try_find(page, name)
                     continue
             if now >= deadline:
                 raise self.not_found(page, name, timeout_s)
@@ -276,6 +334,7 @@ class TargetBook:
             changed = wait_for_change(page, token, POLL_S)
             if changed != token:
                 token, quiet_since = changed, time.monotonic()
+            found = self.try_find(page, name)
 
     def first_of(self, page: Page, names: list[str], timeout_s: float) -> Found | None:
         """Whichever of several targets shows first; None on timeout."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -35,7 +36,7 @@ class Stamp:
 
 def stamp_png(content: bytes, stamp: Stamp) -> bytes:
     """The PNG with a banner added above it (nothing of the original image is covered)."""
-    font = ImageFont.load_default(size=FONT_PX)
+    font = _font(FONT_PX)
     line_height = FONT_PX + 5
     lines = stamp.lines()
     banner = _banner(_width(content), PAD * 2 + line_height * len(lines), BANNER_BG)
@@ -79,18 +80,30 @@ def _banner(width: int, height: int, background: tuple[int, int, int]) -> Image.
     return banner
 
 
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's built-in font at ``size`` px, loaded once (each load decodes the font)."""
+    return ImageFont.load_default(size=size)
+
+
 def _fit(
     draw: ImageDraw.ImageDraw,
     text: str,
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
     width: int,
 ) -> str:
-    """The text, cut with an ellipsis so that it fits the width."""
+    """The text, cut with an ellipsis so that it fits the width (the longest cut that does,
+    found by halving: a long URL would otherwise be measured once per character)."""
     if draw.textlength(text, font=font) <= width:
         return text
-    while text and draw.textlength(text + "…", font=font) > width:
-        text = text[:-1]
-    return text + "…"
+    fits, too_long = 0, len(text)
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if draw.textlength(text[:middle] + "…", font=font) <= width:
+            fits = middle
+        else:
+            too_long = middle
+    return text[:fits] + "…"
 
 
 # ---- whole-picture banners and small captures --------------------------------------------------
@@ -103,8 +116,8 @@ SMALL_CAPTURE_PX = 160  # element captures smaller than this are enlarged to be 
 
 def banner_png(content: bytes, headline: str, lines: list[str], good: bool | None) -> bytes:
     """The PNG with a banner above it: a large headline (the verdict) and smaller lines."""
-    big = ImageFont.load_default(size=HEADLINE_PX)
-    font = ImageFont.load_default(size=FONT_PX)
+    big = _font(HEADLINE_PX)
+    font = _font(FONT_PX)
     line_height = FONT_PX + 5
     height = PAD * 3 + HEADLINE_PX + line_height * len(lines)
     background = BANNER_BG if good is None else (GOOD_BG if good else BAD_BG)

@@ -33,13 +33,20 @@ from troubleshooter.validate import read_image_file
 # images must not hang the run).
 FIRST_PAUSE_S = 0.025  # a click's navigation mostly starts within a few frames
 LAST_PAUSE_S = 0.1
-WAIT_FOR_IMAGES = """(el, ms) => Promise.race([
+# Brings the element into view first (as scrollIntoViewIfNeeded does): a lazy image only
+# loads once it is near the viewport.
+WAIT_FOR_IMAGES = """(el, ms) => {
+  const r = el.getBoundingClientRect();
+  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth)
+    el.scrollIntoView({block: "center", inline: "center"});
+  return Promise.race([
   new Promise(done => setTimeout(done, ms)),
   Promise.all([...el.querySelectorAll('img'), ...(el.tagName === 'IMG' ? [el] : [])]
     .map(img => img.complete ? true : new Promise(done => {
       img.addEventListener('load', done, {once: true});
       img.addEventListener('error', done, {once: true});
-    })))])"""
+    })))]);
+}"""
 
 
 NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
@@ -243,7 +250,6 @@ def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
     fresh = fresh_page(ctx, step.timeout_s) if step.fresh else contextlib.nullcontext()
     with fresh:
         found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
-        found.locator.scroll_into_view_if_needed()
         found.locator.evaluate(WAIT_FOR_IMAGES, step.timeout_s * 1000)
         image = found.locator.screenshot(timeout=step.timeout_s * 1000)
     description = f"{ctx.targets.get(step.target).description}, as the page shows it"
