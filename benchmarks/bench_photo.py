@@ -50,9 +50,12 @@ def main() -> None:
         baseline: Callable[[bytes, bytes], object] | None = _phash_only
     except ImportError:
         baseline = None
+    # compare() caches its answers: time the function under the cache, or every round but
+    # the first is a cache hit.
+    uncached = compare.__wrapped__
     cases: list[tuple[str, Callable[..., object], tuple[bytes, ...]]] = [
-        ("compare 648 px vs 240 px", compare, (big, thumb)),
-        ("compare 240 px vs 48 px", compare, (thumb, small)),
+        ("compare 648 px vs 240 px", uncached, (big, thumb)),
+        ("compare 240 px vs 48 px", uncached, (thumb, small)),
         ("placeholder check, real photo", looks_like_placeholder, (thumb,)),
         ("placeholder check, placeholder", looks_like_placeholder, (placeholder_png(240),)),
     ]
@@ -63,7 +66,7 @@ def main() -> None:
         theirs: list[float] = []
         for _ in range(ROUNDS):  # interleaved, so both see the same machine load
             ours.append(timed(fn, *args))
-            if baseline is not None and fn is compare:
+            if baseline is not None and fn is uncached:
                 theirs.append(timed(baseline, *args))
         tracemalloc.start()
         fn(*args)

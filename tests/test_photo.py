@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,36 @@ def test_cannot_tell_has_its_own_exit_code() -> None:
     codes = [about.exit_code for _, about in all_outcomes()]
     assert exit_code(Outcome.CANNOT_TELL) == 5 and codes.count(5) == 1
     assert "composite" in info(Outcome.CANNOT_TELL).advice
+
+
+def test_compare_does_not_import_numpy() -> None:
+    """numpy's import alone costs more CPU than typer's: the photo maths is Pillow's and ours."""
+    code = (
+        "import sys\n"
+        "from troubleshooter.photo import compare\n"
+        "from troubleshooter.sim.users import current_photo\n"
+        "photo = current_photo('adele.vance', 'AV')\n"
+        "assert compare(photo, photo).same\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False", result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("px", [1, 2, 3, 4, 15, 16, 17])
+def test_tiny_images_compare(px: int) -> None:
+    """Images under the 16 px measuring size are scaled up and still read inside their edges."""
+    image = Image.effect_noise((px, px), 60).convert("RGB")
+    assert compare(encoded(image, "PNG"), encoded(image, "PNG")).verdict is not Likeness.DIFFERENT
+
+
+def test_flat_and_textured_are_not_alike() -> None:
+    flat = encoded(Image.new("RGB", (64, 64), (120, 130, 140)), "PNG")
+    noise = encoded(Image.effect_noise((64, 64), 60).convert("RGB"), "PNG")
+    assert compare(flat, flat).same
+    for first, second in ((flat, noise), (noise, flat)):
+        assert compare(first, second).verdict is Likeness.DIFFERENT
+    structure = compare(noise, flat).values[3]
+    assert structure == 1000.0  # every moved copy of a flat image is flat: no correlation

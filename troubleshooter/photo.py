@@ -4,20 +4,26 @@ A true match is SharePoint's resample of the photo of record: resized, re-encode
 square, never turned, moved, relit or mirrored. :func:`compare` measures both at a common small
 size: is each difference as small as a resample leaves (same), as large as a retake makes
 (different), or between (cannot-tell)? Thresholds: the calibration set in tests/ (see RESULTS.md).
+
+Pillow's C code and the standard library only: importing numpy would cost a short command more
+CPU than all of typer (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
+import operator
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageMath, ImageStat, UnidentifiedImageError
 
 from troubleshooter.validate import read_image_file
 
@@ -31,6 +37,11 @@ WORK_PX = 64  # both images are measured at min(their sizes, WORK_PX)...
 MIN_WORK_PX = 16  # ...but never below this (a smaller image is scaled up to it)
 BLUR_PX = 1.0  # a light blur first, so JPEG ringing at 48 px does not count as a change
 LANCZOS = Image.Resampling.LANCZOS
+BILINEAR = Image.Resampling.BILINEAR
+BOX = Image.Resampling.BOX
+AFFINE = Image.Transform.AFFINE
+_LEVELS = range(256)
+_SQUARES = tuple(level * level for level in _LEVELS)
 
 
 class NotAnImageError(ValueError):
@@ -59,30 +70,49 @@ def _normalised(image: Image.Image, mode: str = "RGB") -> Image.Image:
 
 
 @cache
-def _dct_rows(n: int, keep: int) -> np.ndarray:
-    """The first ``keep`` rows of scipy's unnormalised DCT-II matrix for length ``n``."""
-    k = np.arange(keep)[:, None]
-    i = np.arange(n)[None, :]
-    return 2.0 * np.cos(np.pi * k * (2 * i + 1) / (2 * n))
+def _dct_half_rows(n: int, keep: int) -> tuple[tuple[float, ...], ...]:
+    """The first ``keep`` rows of scipy's unnormalised DCT-II matrix for an even length ``n``,
+    left halves only: row k is symmetric about the middle for even k, antisymmetric for odd."""
+    return tuple(
+        tuple(2.0 * math.cos(math.pi * k * (2 * i + 1) / (2 * n)) for i in range(n // 2))
+        for k in range(keep)
+    )
 
 
-def phash_bits(image: Image.Image, hash_size: int = HASH_SIZE) -> np.ndarray:
-    """imagehash.phash's bits (hash_size², row-major), from numpy alone: no scipy import."""
-    side = hash_size * 4
+def _folded(values: Sequence[float], half: int) -> tuple[list[float], list[float]]:
+    """``values`` plus and minus its own mirror image, first halves: what the symmetric and the
+    antisymmetric DCT rows multiply."""
+    head, tail = values[:half], values[: half - 1 : -1]
+    return list(map(operator.add, head, tail)), list(map(operator.sub, head, tail))
+
+
+def phash_bits(image: Image.Image, hash_size: int = HASH_SIZE) -> int:
+    """imagehash.phash's bits as one number: hash_size² bits, row-major, the first one highest.
+
+    Plain Python in float64 (about 5k multiply-adds, the DCT rows folded in half): no numpy or
+    scipy to import."""
+    side, half = hash_size * 4, hash_size * 2
     grey = image if image.mode == "L" else image.convert("L")
-    pixels = np.asarray(grey.resize((side, side), LANCZOS), dtype=np.float64)
-    dct = _dct_rows(side, hash_size)
-    low = (dct @ pixels @ dct.T).ravel()
-    ranked = np.sort(low)
+    # Transposed, so each column of pixels is a contiguous run of bytes.
+    flipped = grey.resize((side, side), LANCZOS).transpose(Image.Transpose.TRANSPOSE).tobytes()
+    columns = [_folded(flipped[j : j + side], half) for j in range(0, side * side, side)]
+    dct = _dct_half_rows(side, hash_size)
+    mul = operator.mul
+    # dct @ pixels, then (dct @ pixels) @ dct.T, each row of the first folded in turn.
+    rows = [
+        _folded([sum(map(mul, d, column[k % 2])) for column in columns], half)
+        for k, d in enumerate(dct)
+    ]
+    low = [sum(map(mul, row[k % 2], d)) for row in rows for k, d in enumerate(dct)]
+    ranked = sorted(low)
     middle = len(ranked) // 2
     median = (ranked[middle - 1] + ranked[middle]) / 2 if len(ranked) % 2 == 0 else ranked[middle]
-    return low > median
+    return int("".join("1" if value > median else "0" for value in low), 2)
 
 
 def phash_hex(data: bytes) -> str:
     """The 64-bit pHash of an image as 16 hex digits (imagehash's str() of the same hash)."""
-    bits = phash_bits(_normalised(open_image(data)))
-    return f"{int(''.join('1' if b else '0' for b in bits), 2):016x}"
+    return f"{phash_bits(_normalised(open_image(data))):0{HASH_SIZE * HASH_SIZE // 4}x}"
 
 
 class Likeness(StrEnum):
@@ -210,55 +240,105 @@ _HALF_PIXEL = (
 )
 
 
-@cache
-def _centre(side: int) -> np.ndarray:
-    """Flat indices of the centre of a ``side`` square: all but an eighth on each edge, so
+def _inset(side: int) -> int:
+    """How much is cut from each edge of a ``side`` square to leave its centre: an eighth, so
     every small move still reads inside the image."""
-    c = side // 8
-    rows = np.arange(c, side - c)
-    return (rows[:, None] * side + rows[None, :]).ravel()
+    return side // 8
 
 
-@cache
-def _taps(
-    side: int, moves: tuple[tuple[float, float, float], ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Where each move's centre pixels read from (angle °, dx px, dy px): the four bilinear
-    taps as flat indices, shape (4, moves, pixels), and their weights."""
-    c = side // 8
-    grid = np.arange(c, side - c, dtype=np.float64) - (side - 1) / 2
-    v, u = np.meshgrid(grid, grid, indexing="ij")
-    xs, ys = [], []
-    for angle, dx, dy in moves:
-        t = np.radians(angle)
-        xs.append(np.cos(t) * u - np.sin(t) * v + dx + (side - 1) / 2)
-        ys.append(np.sin(t) * u + np.cos(t) * v + dy + (side - 1) / 2)
-    x, y = np.stack(xs).reshape(len(moves), -1), np.stack(ys).reshape(len(moves), -1)
-    x0 = np.clip(np.floor(x), 0, side - 2).astype(np.intp)
-    y0 = np.clip(np.floor(y), 0, side - 2).astype(np.intp)
-    fx, fy = x - x0, y - y0
-    tap = y0 * side + x0
-    taps = np.stack([tap, tap + 1, tap + side, tap + side + 1])
-    weights = np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy])
-    return taps, weights.astype(np.float32)
+def _warp(side: int, angle: float, dx: float, dy: float) -> tuple[float, ...]:
+    """Pillow AFFINE coefficients that take the centre of a ``side`` square through a turn of
+    ``angle``° about the image's middle, then a shift of (dx, dy) px.
+
+    Centre pixel (X, Y) reads the input at x = cos·u − sin·v + dx + (side − 1)/2 and
+    y = sin·u + cos·v + dy + (side − 1)/2, where u, v are its offsets from the middle and pixel
+    centres sit at whole numbers. Pillow evaluates a0·(X + ½) + a1·(Y + ½) + a2 and samples half
+    a pixel lower, hence the ``side / 2`` terms."""
+    t = math.radians(angle)
+    cos, sin, k = math.cos(t), math.sin(t), _inset(side) - side / 2
+    return (cos, -sin, (cos - sin) * k + dx + side / 2, sin, cos, (sin + cos) * k + dy + side / 2)
 
 
-def _moved(image: np.ndarray, moves: tuple[tuple[float, float, float], ...]) -> np.ndarray:
-    """The centre of ``image`` under each move (one row each), bilinear."""
-    taps, weights = _taps(image.shape[0], moves)
-    values = image.astype(np.float32).ravel()[taps]
-    return (values * weights).sum(axis=0)
+def _moved(image: Image.Image, moves: tuple[tuple[float, float, float], ...]) -> Image.Image:
+    """The centre of ``image`` (mode F) under each move (angle °, dx px, dy px), bilinear, the
+    tiles stacked top to bottom in one tall image."""
+    side = image.width
+    inset = _inset(side)
+    n = side - 2 * inset
+    strip = Image.new("F", (n, n * len(moves)))
+    for index, (angle, dx, dy) in enumerate(moves):
+        if angle:
+            tile = image.transform((n, n), AFFINE, _warp(side, angle, dx, dy), resample=BILINEAR)
+        else:
+            # A shift alone: resizing a same-size box is the same bilinear read, twice as fast
+            # (Pillow keeps the box in float32: the read moves by under 1e-6 px).
+            x, y = inset + dx, inset + dy
+            tile = image.resize((n, n), BILINEAR, box=(x, y, x + n, y + n))
+        strip.paste(tile, (0, index * n))
+    return strip
 
 
-def _decorrelation(x: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """1 − Pearson correlation of the vector ``x`` with each row of ``candidates``."""
-    x = x - x.mean()
-    ys = candidates - candidates.mean(axis=1, keepdims=True)
-    norms = np.sqrt((ys * ys).sum(axis=1) * float(x @ x))
-    flat = norms == 0.0
-    # Two flat images are alike; a flat one and a textured one are not.
-    safe = np.where(flat, 1.0, norms)
-    return np.where(flat, 0.0 if not x.any() else 1.0, 1.0 - (ys @ x) / safe)
+def _tile_sums(strip: Image.Image, count: int) -> list[float]:
+    """The sum of each of ``count`` equal tiles stacked in ``strip`` (mode F)."""
+    # Pillow averages each row in double precision (one float32 rounding per row), and the
+    # rows are added up in float64: far less rounding than a float32 sum.
+    means = array("f", strip.reduce((strip.width, 1)).tobytes())
+    n = strip.height // count
+    return [sum(means[i : i + n]) * strip.width for i in range(0, n * count, n)]
+
+
+def _product(first: Image.Image, second: Image.Image) -> Image.Image:
+    product: Image.Image = ImageMath.lambda_eval(lambda m: m["a"] * m["b"], a=first, b=second)
+    return product
+
+
+def _moments(image: Image.Image) -> tuple[int, int, int]:
+    """Pixel count, sum and sum of squares of an 8-bit greyscale image, exact (from its
+    histogram, as ImageStat does)."""
+    histogram = image.histogram()
+    return (
+        sum(histogram),
+        sum(map(operator.mul, histogram, _LEVELS)),
+        sum(map(operator.mul, histogram, _SQUARES)),
+    )
+
+
+def _spread(moments: tuple[int, int, int]) -> int:
+    """count² × variance: exact, a whole number."""
+    count, total, squares = moments
+    return count * squares - total * total
+
+
+def _std(moments: tuple[int, int, int]) -> float:
+    """The population standard deviation."""
+    return math.sqrt(_spread(moments)) / moments[0]
+
+
+def _decorrelation(
+    x: Image.Image, y: Image.Image, shift_y: int, moves: tuple[tuple[float, float, float], ...]
+) -> list[float]:
+    """1 − Pearson correlation of the centre of ``x`` with the centre of ``y`` under each move
+    (both mode L, the same size; ``shift_y``: a whole number near y's mean level)."""
+    inset = _inset(x.width)
+    centre = x.crop((inset, inset, x.width - inset, x.height - inset))
+    pixels, sum_x, _ = moments = _moments(centre)
+    spread_x, count = _spread(moments), len(moves)
+    if spread_x == 0:  # Two flat images are alike; a flat one and a textured one are not.
+        return [0.0] * count
+    # Shifted by whole levels near their means, so the float32 products do not cancel (1 − r
+    # of a resample is as small as 2e-5) and a flat tile's spread comes out exactly 0.
+    shift_x = round(sum_x / pixels)
+    ys = _moved(y.convert("F").point(lambda v: v - shift_y), moves)
+    xs = Image.frombytes("L", ys.size, centre.tobytes() * count)
+    xs = xs.convert("F").point(lambda v: v - shift_x)
+    sum_y, sum_yy, sum_xy = (_tile_sums(s, count) for s in (ys, _product(ys, ys), _product(xs, ys)))
+    sum_x -= shift_x * pixels
+    result = []
+    for sy, syy, sxy in zip(sum_y, sum_yy, sum_xy, strict=True):
+        spread_y = pixels * syy - sy * sy
+        covariance = pixels * sxy - sum_x * sy
+        result.append(1.0 if spread_y <= 0 else 1.0 - covariance / math.sqrt(spread_x * spread_y))
+    return result
 
 
 def _grey(image: Image.Image, side: int) -> Image.Image:
@@ -289,21 +369,23 @@ def _measure(a: Image.Image, b: Image.Image, side: int, native: tuple[int, int])
     """The measures between two greyscale squares, the pixel ones at ``side`` px; ``native``:
     the images' sides as stored (before any reduced-scale decoding)."""
     grey_a, grey_b = _grey(a, side), _grey(b, side)
-    brightness = abs(ImageStat.Stat(grey_a).mean[0] - ImageStat.Stat(grey_b).mean[0])
+    (count_a, sum_a, _), (count_b, sum_b, _) = _moments(grey_a), _moments(grey_b)
+    brightness = abs(sum_a / count_a - sum_b / count_b)
     blur = ImageFilter.GaussianBlur(BLUR_PX)
     soft_a, soft_b = grey_a.filter(blur), grey_b.filter(blur)
-    x = np.asarray(soft_a, dtype=np.float64)
-    y = np.asarray(soft_b, dtype=np.float64)
-    spread = max(float(x.std()), 1e-6) / max(float(y.std()), 1e-6)
-    contrast = abs(float(np.log(spread))) * 100
-    # Half a pixel of the smaller image, in pixels of the measuring size.
-    half = round(0.5 * side / min(native), 2)
+    moments_b = _moments(soft_b)
+    spread = max(_std(_moments(soft_a)), 1e-6) / max(_std(moments_b), 1e-6)
+    contrast = abs(math.log(spread)) * 100
+    # Half a pixel of the smaller image, in pixels of the measuring size; at most the inset, so
+    # an image under 4 px scaled up to 16 is still read inside its edges.
+    half = min(round(0.5 * side / min(native), 2), _inset(side))
     still = tuple((0.0, dx * half, dy * half) for dx, dy in _HALF_PIXEL)
     moves = tuple((angle, dx * side / 100, dy * side / 100) for angle, dx, dy in _MOVES)
-    decorrelation = _decorrelation(x.ravel()[_centre(side)], _moved(y, still + moves))
-    structure = float(decorrelation[: len(still)].min())
-    misalignment = structure / max(float(decorrelation[len(still) :].min()), 1e-5)
-    distance = int(np.count_nonzero(phash_bits(a) != phash_bits(b)))
+    shift_b = round(moments_b[1] / moments_b[0])
+    decorrelation = _decorrelation(soft_a, soft_b, shift_b, still + moves)
+    structure = min(decorrelation[: len(still)])
+    misalignment = structure / max(min(decorrelation[len(still) :]), 1e-5)
+    distance = (phash_bits(a) ^ phash_bits(b)).bit_count()
     return Comparison((distance, brightness, contrast, structure * 1000, misalignment), side)
 
 

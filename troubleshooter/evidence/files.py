@@ -35,18 +35,9 @@ def file_mode() -> int:
 
 
 def write_json(path: Path, data: Any) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=_plain) + "\n"
+    """``data`` as indented UTF-8 JSON; values json does not know (paths, times) as text."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
     write_atomic(path, text.encode("utf-8"))
-
-
-def _plain(value: Any) -> Any:
-    """JSON for values json does not know: numpy scalars as numbers and booleans, else text."""
-    item = getattr(value, "item", None)
-    if callable(item):
-        plain = item()
-        if isinstance(plain, bool | int | float | str):
-            return plain
-    return str(value)
 
 
 def slug(text: str, limit: int = 48) -> str:
