@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 
 import pytest
+import typer
 import typer.main
 
 from tests.helpers import ROOT
@@ -45,3 +49,27 @@ def test_every_exit_code_is_in_the_readme(outcome: object, about: object) -> Non
 def test_readme_starts_with_the_two_commands() -> None:
     first_block = README.split("```")[1]
     assert "make demo" in first_block and "make test" in first_block
+
+
+def _registered(app: typer.Typer) -> set[str]:
+    groups = {group.name or "" for group in app.registered_groups}
+    return groups | {c.name or c.callback.__name__ for c in app.registered_commands}  # type: ignore[union-attr]
+
+
+def test_each_command_starts_with_the_module_that_registers_it() -> None:
+    """`main()` imports only the named command's module: the map must say where each is."""
+    from troubleshooter.cli import COMMAND_MODULES, MODULES
+
+    assert set(COMMAND_MODULES) == _registered(app)
+    assert set(COMMAND_MODULES.values()) == set(MODULES)
+    for module in MODULES:
+        script = (
+            "import json, sys; from troubleshooter.cli import common; "
+            f"import troubleshooter.cli.{module}; "
+            "groups = [g.name for g in common.app.registered_groups]; "
+            "names = [c.name or c.callback.__name__ for c in common.app.registered_commands]; "
+            "print(json.dumps(groups + names))"
+        )
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        names = set(json.loads(out.stdout))
+        assert names == {n for n, m in COMMAND_MODULES.items() if m == module}, module

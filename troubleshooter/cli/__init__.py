@@ -6,22 +6,52 @@ imported inside the commands so that ``--help`` stays fast.
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Sequence
 
 import typer
 
 from troubleshooter import stopping
-from troubleshooter.cli import (  # noqa: F401  (registers commands)
-    audit,
-    pages,
-    run,
-    scenarios,
-    sim,
-    tools,
-)
-from troubleshooter.cli.common import app
+from troubleshooter.cli import common
 
 __all__ = ["app", "main"]
+
+# The module that registers each command. A command starts with only its own module imported:
+# building every command's options would cost each start ~15 ms (issue 12).
+MODULES = ("audit", "pages", "run", "scenarios", "sim", "tools")  # the order --help lists
+COMMAND_MODULES = {
+    "check": "audit",
+    "guide": "audit",
+    "pages": "pages",
+    "run": "run",
+    "demo": "run",
+    "recheck": "run",
+    "scenarios": "scenarios",
+    "sim": "sim",
+    "doctor": "tools",
+    "exit-codes": "tools",
+    "compare": "tools",
+    "verify": "tools",
+    "evidence": "tools",
+}
+
+
+def register(argv: Sequence[str] = ()) -> typer.Typer:
+    """The app with the command ``argv`` names registered; every command when it names none
+    (help, --version) or one that does not exist (so that the error can list them)."""
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    wanted = [COMMAND_MODULES[name]] if name in COMMAND_MODULES else MODULES
+    for module in wanted:
+        importlib.import_module(f"troubleshooter.cli.{module}")
+    return common.app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``from troubleshooter.cli import app``: the app with every command."""
+    if name == "app":
+        return register()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 PASSWORD_HELP = (
@@ -41,7 +71,7 @@ def main() -> None:
             typer.echo(PASSWORD_HELP.format(option=arg.split("=", 1)[0]), err=True)
             sys.exit(2)
     try:
-        code = app(standalone_mode=False)
+        code = register(sys.argv[1:])(standalone_mode=False)
     except typer.TyperException as exc:  # a usage error: one line, not Click's three
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command group: its help
             typer.echo(exc.format_message())
