@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -217,9 +218,6 @@ class TargetBook:
         # check is exact: skipping a union there never finds what is not shown).
         return self._first_of(page, tail, asked=asked)
 
-    def _lenient(self, names: list[str]) -> bool:
-        return any(self.get(name).decorative for name in names)
-
     def _ordered(self, name: str) -> list[Strategy]:
         """The target's strategies, the one that last found it first."""
         strategies, won = self.get(name).strategies, self.won.get(name)
@@ -232,17 +230,19 @@ class TargetBook:
         """The first strategy with a shown element, and why the ones before it missed."""
         return self._first_shown(page, name, self.get(name).strategies)
 
-    def _options(self, name: str) -> dict[str, object]:
+    def _options(self, names: Iterable[str]) -> dict[str, object]:
+        """How SHOWN_JS asks for these targets: as leniently as the most lenient of them
+        (aria-hidden allowed if any is decorative), so "none shown" holds for each of them."""
         return {
             "limit": LIMIT,
-            "allowAriaHidden": self.get(name).decorative,
+            "allowAriaHidden": any(self.get(name).decorative for name in names),
             "hiddenSelectors": self.hidden_selectors(),
         }
 
     def _first_shown(
         self, page: Page, name: str, strategies: list[Strategy]
     ) -> tuple[Found | None, list[Miss]]:
-        options = self._options(name)
+        options = self._options([name])
         misses: list[Miss] = []
         for strategy in strategies:
             described = strategy.describe()
@@ -263,20 +263,11 @@ class TargetBook:
 
     def _none_shown(self, page: Page, strategies: list[tuple[str, Strategy]]) -> bool:
         """True when no strategy (of its target) matches a shown element, asked in one round
-        trip (the union of their locators); False when some may, or when the union cannot tell.
-
-        A union of several targets is asked as leniently as the most lenient of them (aria-hidden
-        allowed if any is decorative): "none shown" then holds for each of them.
-        """
-        names = {name for name, _ in strategies}
-        options = {
-            "limit": LIMIT,
-            "allowAriaHidden": self._lenient(list(names)),
-            "hiddenSelectors": self.hidden_selectors(),
-        }
+        trip (the union of their locators); False when some may, or when the union cannot tell."""
         try:
             locators = (self.locator(page, name, s) for name, s in strategies)
             union = functools.reduce(Locator.or_, locators)
+            options = self._options({name for name, _ in strategies})
             reasons: list[str] = union.evaluate_all(SHOWN_JS, options)
         except BadInputError:
             raise
@@ -337,14 +328,14 @@ class TargetBook:
             found = self.try_find(page, name)
 
     def first_of(self, page: Page, names: list[str], timeout_s: float) -> Found | None:
-        """Whichever of several targets shows first; None on timeout."""
+        """Whichever of several targets shows first (the first in order when several do);
+        None on timeout."""
         deadline = time.monotonic() + timeout_s
         pause = FIRST_POLL_S
         while True:
-            for name in names:
-                found = self.try_find(page, name)
-                if found:
-                    return found
+            found = self.first_shown_of(page, names)
+            if found:
+                return found
             if time.monotonic() >= deadline:
                 return None
             pause = _pause(page, pause)
