@@ -20,7 +20,9 @@ app.add_typer(pages_app, name="pages")
 def pages_check(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Saved pages (.html) or run folders from `run --save-pages`."),
+        typer.Argument(
+            metavar="PATHS...", help="Saved pages (.html) or run folders from `run --save-pages`."
+        ),
     ],
     targets: Annotated[
         Path | None,

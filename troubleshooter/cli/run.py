@@ -55,7 +55,8 @@ def run(
     scenario: Annotated[
         str,
         typer.Argument(
-            help=f"A built-in scenario ({_builtin_scenarios()}) or a scenario YAML file."
+            metavar="SCENARIO",
+            help=f"A built-in scenario ({_builtin_scenarios()}) or a scenario YAML file.",
         ),
     ],
     user: Annotated[str, typer.Option("--user", help="UPN of the user being helped.")],
@@ -206,7 +207,9 @@ def _open_line(folder: Path) -> None:
 
 @app.command()
 def recheck(
-    run_dir: Annotated[Path, typer.Argument(help="The run folder of an earlier run.")],
+    run_dir: Annotated[
+        Path, typer.Argument(metavar="RUN_DIR", help="The run folder of an earlier run.")
+    ],
     tenant: Annotated[
         str | None,
         typer.Option(

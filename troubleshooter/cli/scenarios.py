@@ -24,7 +24,9 @@ def scenarios_list() -> None:
 
 @scenarios_app.command("show")
 def scenarios_show(
-    name: Annotated[str, typer.Argument(help="Built-in scenario name or a YAML file.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Built-in scenario name or a YAML file.")
+    ],
 ) -> None:
     """Print a scenario's YAML."""
     from troubleshooter.scenario import find_scenario, load_scenario
@@ -38,7 +40,9 @@ def scenarios_show(
 
 @scenarios_app.command("validate")
 def scenarios_validate(
-    files: Annotated[list[str], typer.Argument(help="Scenario files or built-in names.")],
+    files: Annotated[
+        list[str], typer.Argument(metavar="FILES...", help="Scenario files or built-in names.")
+    ],
 ) -> None:
     """Check scenario files; exit 2 if any is not valid."""
     from troubleshooter.scenario import load_scenario

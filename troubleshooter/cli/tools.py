@@ -79,8 +79,13 @@ def exit_codes() -> None:
 
 @app.command()
 def compare(
-    first: Annotated[Path, typer.Argument(help="The reference image (the photo of record).")],
-    second: Annotated[Path, typer.Argument(help="Another image (for example SharePoint's copy).")],
+    first: Annotated[
+        Path, typer.Argument(metavar="FIRST", help="The reference image (the photo of record).")
+    ],
+    second: Annotated[
+        Path,
+        typer.Argument(metavar="SECOND", help="Another image (for example SharePoint's copy)."),
+    ],
 ) -> None:
     """Say whether SECOND is a resample of the same source image as FIRST.
 
@@ -113,7 +118,8 @@ app.add_typer(evidence_app, name="evidence")
 @app.command()
 def verify(
     run: Annotated[
-        Path, typer.Argument(help="A run folder or its .zip.", exists=True, readable=True)
+        Path,
+        typer.Argument(metavar="RUN", help="A run folder or its .zip.", exists=True, readable=True),
     ],
 ) -> None:
     """Check a run folder or zip against its manifest.json (exit 1 on any difference)."""
