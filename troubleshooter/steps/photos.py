@@ -35,8 +35,9 @@ from troubleshooter.validate import read_image_file
 # Asking SharePoint again: fast at first (the copy often changes within seconds of the
 # trigger), then slower, never more often than FIRST_POLL_S nor less than every MAX_POLL_S.
 FIRST_POLL_S = 0.1
-GROWTH = 0.5  # each wait is half the time already waited: ×1.5 a step, so the answer is
-# seen at most a third of the elapsed time late (doubling: up to half)
+# Each wait is half the time already waited (×1.5 a step): a refreshed copy is seen at most a
+# third of the elapsed time late (doubling: up to half).
+GROWTH = 0.5
 EARLY_POLL_S = 2.0  # the longest wait in the first 20 s
 MAX_POLL_S = 60.0  # a real tenant can take hours: about one request a minute then
 
