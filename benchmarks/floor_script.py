@@ -1,9 +1,15 @@
 """The floor: a minimal hand-written Playwright script doing what `troubleshooter run
 sharepoint-resync` does for the demo user, against the same embedded simulated tenant, and
-writing the same evidence (full-page screenshots, trace, HAR, element screenshots, photos,
-composite, report.json, manifest.json). No banners, no redaction, no HTML report.
+writing the same evidence: the full-page screenshots the tool keeps and its element
+captures, each with a banner (ticket, user, time, step, URL); the photos; the composite with the
+verdict on it; the HAR and the trace with secrets removed; report.html (thumbnails and
+embedded copies, readable offline), summary.md, report.json and manifest.json.
+
+`--evidence bare` writes the same files without banners, redaction, report.html or summary.md
+(the floor of earlier measurements, kept to show what the evidence itself costs).
 
 Run: .venv/bin/python benchmarks/floor_script.py OUT_DIR [--trace full|light|off]
+     [--evidence same|bare]
 The selectors live in SELECTORS: update them when the simulated pages change.
 """
 
@@ -12,14 +18,19 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import html
 import io
 import json
 import os
+import re
 import sys
 import time
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import sync_playwright
 
 from troubleshooter.photo import compare
@@ -55,14 +66,133 @@ PHOTO_URL = """el => el.currentSrc ||
   getComputedStyle(el).backgroundImage.replace(/^url\\(["']?/, '').replace(/["']?\\)$/, '')"""
 IMAGES_LOADED = """el => Promise.all([...el.querySelectorAll('img')].map(img => img.complete ||
   new Promise(done => { img.onload = img.onerror = done; })))"""
+# Names whose values are secrets (headers, cookies, form fields, query parameters).
+SECRET_NAME = re.compile(
+    r"(?i)cookie|authorization|token|secret|passw|credential|session|^(code|state|nonce|sig)$"
+)
+SECRET_PARAM = re.compile(r"(?i)([?&#](?:code|[a-z_]*token|state|nonce|sig|passwd?)=)[^&#\s\"']*")
+JWT = re.compile(r"\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*")
+FONT = ImageFont.load_default(size=13)
+CAPTURES = ("account-circle.png", "sharepoint-photo-before.png", "sharepoint-photo-after.png")
+
+
+def stamped(png: bytes, lines: list[str], smallest: int = 160) -> bytes:
+    """The image with a dark banner above it saying what it is; small captures enlarged."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if min(image.size) < smallest:
+        factor = -(-smallest // min(image.size))
+        image = image.resize((image.width * factor, image.height * factor), Image.NEAREST)
+    width, height = max(image.width, 560), 12 + 18 * len(lines)
+    canvas = Image.new("RGB", (width, height + image.height), "white")
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((0, 0, width, height - 1), fill=(17, 24, 39))
+    for i, line in enumerate(lines):
+        draw.text((6, 6 + 18 * i), line, fill="white", font=FONT)
+    canvas.paste(image, (0, height))
+    out = io.BytesIO()
+    canvas.save(out, "PNG")
+    return out.getvalue()
+
+
+def scrub(value: Any, password: str) -> Any:
+    """A HAR or trace record without secrets: secret-named values, the password, tokens."""
+    if isinstance(value, dict):
+        if "value" in value and SECRET_NAME.search(str(value.get("name", ""))):
+            return {**value, "value": "REDACTED"}
+        return {
+            k: "REDACTED" if SECRET_NAME.search(k) and isinstance(v, str) else scrub(v, password)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub(v, password) for v in value]
+    if isinstance(value, str):
+        value = value.replace(password, "REDACTED") if password in value else value
+        value = SECRET_PARAM.sub(r"\1REDACTED", value) if "=" in value else value
+        return JWT.sub("REDACTED", value) if "eyJ" in value else value
+    return value
+
+
+def redact_trace(path: Path, password: str) -> None:
+    """Rewrite the trace zip with every event scrubbed and the password out of resources."""
+    with zipfile.ZipFile(path) as old:
+        members = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in members:
+            if info.filename.endswith((".trace", ".network")):
+                lines = data.decode().splitlines()
+                data = "\n".join(
+                    json.dumps(scrub(json.loads(line), password)) for line in lines if line
+                ).encode()
+            elif info.filename.endswith((".html", ".json", ".js", ".css", ".txt")):
+                data = data.replace(password.encode(), b"REDACTED")
+            new.writestr(info.filename, data)
+
+
+def data_uri(content: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+
+
+def jpeg(image: Image.Image, width: int, quality: int, crop_square: bool = False) -> bytes:
+    """A JPEG copy at most ``width`` wide (the top square of it for a thumbnail)."""
+    if crop_square:
+        image = image.crop((0, 0, image.width, min(image.height, image.width)))
+    if image.width > width:
+        image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def report_html(report: dict[str, Any], files: dict[str, bytes]) -> str:
+    """A self-contained page: the verdict, the photos, each step with its screenshot."""
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html><html lang='en'><meta charset='utf-8'>",
+        f"<title>{e(report['verdict'])} · {e(report['upn'])}</title><main>",
+        f"<h1>Profile photo re-sync: {e(report['verdict'])}</h1>",
+        f"<p>{e(report['upn'])} · {e(report['started_at'])}</p><h2>Photos</h2>",
+    ]
+    photos = ("photo-of-record.jpg", "sharepoint-l-before.jpg", "sharepoint-l-after.jpg")
+    for name in (*photos, *CAPTURES):
+        mime = "image/png" if name.endswith(".png") else "image/jpeg"
+        parts.append(
+            f"<figure><img alt='{e(name)}' src='{data_uri(files[name], mime)}'>"
+            f"<figcaption>{e(name)}</figcaption></figure>"
+        )
+    parts.append("<h2>Steps</h2><ol>")
+    for step in report["steps"]:
+        parts.append(
+            f"<li>{e(str(step['name']))}: {step['duration_s']} s · "
+            f"<code>{e(str(step['url']))}</code>"
+        )
+        shot = step.get("screenshot")
+        if isinstance(shot, str):
+            image = Image.open(io.BytesIO(files[shot])).convert("RGB")
+            big = data_uri(jpeg(image, 1280, 75), "image/jpeg")
+            thumb = data_uri(jpeg(image, 360, 80, crop_square=True), "image/jpeg")
+            parts.append(
+                f"<a href='#{e(shot)}'><img alt='' src='{thumb}'></a>"
+                f"<div id='{e(shot)}'><a href='{e(shot)}'>full size</a>"
+                f"<img alt='{e(shot)}' src='{big}'></div>"
+            )
+        parts.append("</li>")
+    composite = Image.open(io.BytesIO(files["composite.png"])).convert("RGB")
+    parts.append(
+        f"</ol><h2>Side by side</h2><img alt='composite' "
+        f"src='{data_uri(jpeg(composite, 1280, 75), 'image/jpeg')}'></main></html>"
+    )
+    return "".join(parts)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=Path)
     parser.add_argument("--trace", choices=["full", "light", "off"], default="light")
+    parser.add_argument("--evidence", choices=["same", "bare"], default="same")
     args = parser.parse_args()
+    same = args.evidence == "same"
     out: Path = args.out
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
     steps: list[dict[str, object]] = []
@@ -86,17 +216,19 @@ def main() -> None:
         )
         page = context.new_page()
 
+        def banner(png: bytes, n: int, name: str) -> bytes:
+            if not same:
+                return png
+            now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            return stamped(png, [f"No ticket · {UPN} · {now}", f"Step {n}: {name}", page.url])
+
         def step(n: int, name: str, shot: bool, started: float) -> None:
+            entry: dict[str, object] = {"index": n, "name": name, "url": page.url}
             if shot:
-                keep(f"{n:02d}-{name}.png", page.screenshot(full_page=True))
-            steps.append(
-                {
-                    "index": n,
-                    "name": name,
-                    "url": page.url,
-                    "duration_s": round(time.monotonic() - started, 3),
-                }
-            )
+                entry["screenshot"] = f"{n:02d}-{name}.png"
+                keep(f"{n:02d}-{name}.png", banner(page.screenshot(full_page=True), n, name))
+            entry["duration_s"] = round(time.monotonic() - started, 3)
+            steps.append(entry)
 
         def fetch(url: str) -> bytes:
             status, _type, body = page.evaluate(FETCH, url)
@@ -130,7 +262,7 @@ def main() -> None:
             context.tracing.start(screenshots=args.trace == "full", snapshots=True)
 
         t = time.monotonic()
-        keep("account-circle.png", account.screenshot())
+        keep("account-circle.png", banner(account.screenshot(), 3, "reference"))
         src = page.locator(SELECTORS["account_photo"]).evaluate(PHOTO_URL)
         reference = fetch(src)
         keep("photo-of-record.jpg", reference)
@@ -154,11 +286,11 @@ def main() -> None:
 
         t = time.monotonic()
         page.locator(SELECTORS["people_webpart"]).evaluate(IMAGES_LOADED)
-        step(7, "people-webpart", True, t)
+        step(7, "people-webpart", False, t)
 
         t = time.monotonic()
         persona = page.locator(SELECTORS["own_persona"].format(name=name))
-        keep("sharepoint-photo-before.png", persona.screenshot())
+        keep("sharepoint-photo-before.png", banner(persona.screenshot(), 8, "persona-before"))
         step(8, "persona-before", False, t)
 
         t = time.monotonic()
@@ -178,9 +310,9 @@ def main() -> None:
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         page.reload(wait_until="load")
         persona.evaluate(IMAGES_LOADED)
-        keep("sharepoint-photo-after.png", persona.screenshot())
+        keep("sharepoint-photo-after.png", banner(persona.screenshot(), 10, "persona-after"))
         cdp.detach()
-        step(10, "persona-after", False, t)
+        step(10, "persona-after", True, t)
 
         t = time.monotonic()
         panels = [
@@ -192,20 +324,27 @@ def main() -> None:
             sheet.paste(panel, (5 + 250 * i, 5))
         buffer = io.BytesIO()
         sheet.save(buffer, "PNG")
-        keep("composite.png", buffer.getvalue())
+        synced = compare(after["L"], reference).same and not compare(before["L"], reference).same
+        verdict = "synced" if synced else "not-synced"
+        keep("composite.png", banner(buffer.getvalue(), 11, f"verdict: {verdict}"))
         step(11, "composite", False, t)
 
         if args.trace != "off":
             context.tracing.stop(path=out / "trace.zip")
         context.close()
         browser.close()
-        files["network.har"] = (out / "network.har").read_bytes()
+        har = out / "network.har"
+        if same:
+            har.write_text(json.dumps(scrub(json.loads(har.read_text()), DEMO_PASSWORD)))
+        files["network.har"] = har.read_bytes()
         if args.trace != "off":
+            if same:
+                redact_trace(out / "trace.zip", DEMO_PASSWORD)
             files["trace.zip"] = (out / "trace.zip").read_bytes()
-        synced = compare(after["L"], reference).same and not compare(before["L"], reference).same
         report = {
             "upn": UPN,
-            "verdict": "synced" if synced else "not-synced",
+            "started_at": started,
+            "verdict": verdict,
             "steps": steps,
             "comparison": {
                 k: compare(v, reference).as_dict()
@@ -213,6 +352,12 @@ def main() -> None:
             },
         }
         keep("report.json", json.dumps(report, indent=2, default=str).encode())
+        if same:
+            keep("report.html", report_html(report, files).encode())
+            summary = f"**Profile photo re-sync: {verdict}**\n\n- **Who:** {UPN}\n" + "".join(
+                f"- {s['name']}: {s['duration_s']} s\n" for s in steps
+            )
+            keep("summary.md", summary.encode())
         manifest = {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     print(report["verdict"])
