@@ -5,10 +5,12 @@ on) and `benchmarks/floor_script.py` (same sim, same steps, same evidence: stamp
 redacted HAR and trace, report.html) run as whole processes, interleaved, in rounds; the
 script's `--evidence bare` (no banners, redaction or report.html) runs in each round too, as a
 reference for what the evidence costs. Then `--help`, `compare a b` and `scenarios list` against
-`python -c "import typer"`. Medians of wall time, CPU (user + system, children included) and
-peak RSS (the largest process of each tree), and the ratios tool / floor.
+`python -c "import typer"`. Medians of wall time, CPU (user + system of the whole process
+tree, Chromium's renderers included: see ``adopt_orphans``) and peak RSS (the largest process
+of each tree), and the ratios tool / floor.
 
 Run: .venv/bin/python benchmarks/bench_floor.py [--pairs 7] [--trace light]  (Markdown out)
+     --pairs is the number of rounds (each round runs all three, in a rotating order).
 Target (issue 12): the run at ≤ 1.10× the floor's wall and CPU; compare ≤ 2× import typer CPU.
 """
 
