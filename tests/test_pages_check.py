@@ -114,10 +114,6 @@ def test_the_batched_view_lookup_agrees_with_asking_one_target_at_a_time(
     expected = next((name for name in names if one_by_one.resolve(page, name)[0]), None)
     found = TargetBook.load().first_shown_of(page, names)
     assert (found.target if found else None) == expected
-    # A hint changes only the order of the questions, never the answer.
-    for likely in names:
-        hinted = TargetBook.load().first_shown_of(page, names, likely=likely)
-        assert (hinted.target if hinted else None) == expected, likely
 
 
 def test_the_batched_lookup_returns_the_first_shown_in_order(page: Page) -> None:
@@ -132,8 +128,3 @@ def test_the_batched_lookup_returns_the_first_shown_in_order(page: Page) -> None
     assert found is not None and found.target == "signin_password"
     assert book.first_shown_of(page, ["signin_email", "kmsi_prompt"]) is None
     assert current_view(page, book) == "password"
-    # A hint for a later target that is shown too still gives the first shown.
-    found = book.first_shown_of(page, order, likely="landing_sign_in")
-    assert found is not None and found.target == "signin_password"
-    assert current_view(page, book, likely="landing") == "password"
-    assert current_view(page, book, likely="kmsi") == "password"

@@ -67,19 +67,6 @@ VIEWS: list[tuple[str, str]] = [
 
 HOME, HOME_TARGET = "home", "home_signed_in"
 VIEW_OF = {HOME_TARGET: HOME, **{target: view for view, target in VIEWS}}
-TARGET_OF = {view: target for target, view in VIEW_OF.items()}
-# The view that usually comes after each one (after none: the landing page). Only a hint for
-# which view to ask about first; the view found is the same without it.
-USUALLY_NEXT: dict[str | None, str] = {
-    None: "landing",
-    "landing": "email",
-    "email": "password",
-    "picker": "password",
-    "password": "kmsi",
-    "totp": "kmsi",
-    "nudge": "kmsi",
-    "kmsi": HOME,
-}
 
 
 Progress = Callable[[str, float], None]
@@ -122,11 +109,10 @@ def sign_in_with_password(
     acted_at: dict[str, float] = {}
     known = Known(page)
     state_token = ""
-    last: str | None = None  # the view acted on last
     with ConnectionWatch(page, "during sign-in") as watch:
         while time.monotonic() < deadline:
             watch.check()
-            state = current_view(page, targets, home=True, likely=USUALLY_NEXT.get(last))
+            state = current_view(page, targets, home=True)
             if state == HOME:
                 return seen
             outcome = failure_on_page(page)
@@ -143,7 +129,6 @@ def sign_in_with_password(
                     if on_view is not None:
                         on_view(f"sign-in {state}")
                 acted_at[state] = time.monotonic()
-                last = state
                 _act(page, targets, state, upn, credentials)
             state_token = wait_for_change(page, state_token, CHANGE_WAIT_S)
     raise SignInError(
@@ -185,15 +170,11 @@ def no_known_view(page: Page, targets: TargetBook, upn: str, waited_s: float) ->
     return PageChanged(message, tried)
 
 
-def current_view(
-    page: Page, targets: TargetBook, home: bool = False, likely: str | None = None
-) -> str | None:
+def current_view(page: Page, targets: TargetBook, home: bool = False) -> str | None:
     """The sign-in view the page shows (None when it shows none of them); with ``home``,
-    ``HOME`` when the page is the signed-in Microsoft 365 home. ``likely``: a view to ask
-    about first (it changes the round trips, not the answer)."""
+    ``HOME`` when the page is the signed-in Microsoft 365 home."""
     names = [HOME_TARGET] if home else []
-    hint = TARGET_OF.get(likely) if likely else None
-    found = targets.first_shown_of(page, [*names, *(target for _, target in VIEWS)], hint)
+    found = targets.first_shown_of(page, [*names, *(target for _, target in VIEWS)])
     return None if found is None else VIEW_OF[found.target]
 
 

@@ -188,28 +188,16 @@ class TargetBook:
             return None
         return self._first_shown(page, name, strategies)[0]
 
-    def first_shown_of(
-        self, page: Page, names: list[str], likely: str | None = None
-    ) -> Found | None:
+    def first_shown_of(self, page: Page, names: list[str]) -> Found | None:
         """The first of ``names``, in order, that the page shows; None when it shows none.
 
         Asked with unions: one round trip says whether any of them is shown, then the list is
         halved until one target is left, so a page showing one of nine costs about five round
-        trips instead of nine or more. ``likely`` (the view a flow usually reaches next) is
-        asked first: when it is shown, one more round trip says that none before it is, so
-        the answer is the same as without the hint.
+        trips instead of nine or more.
         """
         names = [name for name in names if name in self.targets]
         if not names:
             return None
-        if likely in names:
-            found = self.try_find(page, likely)
-            if found:
-                before = names[: names.index(likely)]
-                if not before or self._none_shown(page, self._all_strategies(before)):
-                    return found
-                return self._first_of(page, before, asked=True) or found
-            names = [name for name in names if name != likely]
         if len(names) > 1 and self._none_shown(page, self._all_strategies(names)):
             return None
         return self._first_of(page, names, asked=len(names) > 1)
