@@ -50,7 +50,7 @@ def adopt_orphans() -> None:
     """Become the reaper of our descendants' orphans (Linux), so their CPU is counted.
 
     Chromium's renderers are children of its zygote, which does not wait for them: without
-    this, their CPU time never reaches a wait4() and a run's CPU is undercounted by half.
+    this, their CPU time never reaches a wait4() and a run's CPU is undercounted by ~40%.
     """
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)

@@ -286,7 +286,7 @@ def main() -> None:
 
         t = time.monotonic()
         page.locator(SELECTORS["people_webpart"]).evaluate(IMAGES_LOADED)
-        step(7, "people-webpart", False, t)
+        step(7, "people-webpart", False, t)  # the same page as step 6: the tool keeps one
 
         t = time.monotonic()
         persona = page.locator(SELECTORS["own_persona"].format(name=name))
