@@ -128,6 +128,10 @@ def redact_trace(path: Path, password: str) -> None:
             new.writestr(info.filename, data)
 
 
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def data_uri(content: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(content).decode()}"
 
@@ -192,7 +196,7 @@ def main() -> None:
     args = parser.parse_args()
     same = args.evidence == "same"
     out: Path = args.out
-    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    started_at = utc_now()
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
     steps: list[dict[str, object]] = []
@@ -219,8 +223,8 @@ def main() -> None:
         def banner(png: bytes, n: int, name: str) -> bytes:
             if not same:
                 return png
-            now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-            return stamped(png, [f"No ticket · {UPN} · {now}", f"Step {n}: {name}", page.url])
+            lines = [f"No ticket · {UPN} · {utc_now()}", f"Step {n}: {name}", page.url]
+            return stamped(png, lines)
 
         def step(n: int, name: str, shot: bool, started: float) -> None:
             entry: dict[str, object] = {"index": n, "name": name, "url": page.url}
@@ -343,7 +347,7 @@ def main() -> None:
             files["trace.zip"] = (out / "trace.zip").read_bytes()
         report = {
             "upn": UPN,
-            "started_at": started,
+            "started_at": started_at,
             "verdict": verdict,
             "steps": steps,
             "comparison": {
