@@ -72,11 +72,9 @@ VIEW_OF = {HOME_TARGET: HOME, **{target: view for view, target in VIEWS}}
 Progress = Callable[[str, float], None]
 
 
-def failure_on_page(page: Page) -> Outcome | None:
-    """A recognised sign-in failure shown on the page, if any."""
-    try:
-        text = page.locator("body").inner_text(timeout=2000)
-    except Exception:
+def failure_in(text: str | None) -> Outcome | None:
+    """The recognised sign-in failure a page's text shows, if any."""
+    if text is None:
         return None
     for outcome, pattern in FAILURE_PATTERNS:
         if pattern.search(text):
@@ -112,10 +110,10 @@ def sign_in_with_password(
     with ConnectionWatch(page, "during sign-in") as watch:
         while time.monotonic() < deadline:
             watch.check()
-            state = current_view(page, targets, home=True)
+            state, text = view_and_text(page, targets)
             if state == HOME:
                 return seen
-            outcome = failure_on_page(page)
+            outcome = failure_in(text)
             if outcome is not None:
                 raise SignInError(_failure_message(outcome, upn), outcome=outcome)
             known.saw(state is not None)
@@ -174,8 +172,14 @@ def current_view(page: Page, targets: TargetBook, home: bool = False) -> str | N
     """The sign-in view the page shows (None when it shows none of them); with ``home``,
     ``HOME`` when the page is the signed-in Microsoft 365 home."""
     names = [HOME_TARGET] if home else []
-    found = targets.first_shown_of(page, [*names, *(target for _, target in VIEWS)])
-    return None if found is None else VIEW_OF[found.target]
+    glance = targets.glance(page, [*names, *(target for _, target in VIEWS)])
+    return None if glance.target is None else VIEW_OF[glance.target]
+
+
+def view_and_text(page: Page, targets: TargetBook) -> tuple[str | None, str | None]:
+    """The view (or ``HOME``) and the page's text, read in the same look."""
+    glance = targets.glance(page, [HOME_TARGET, *(target for _, target in VIEWS)], text=True)
+    return (None if glance.target is None else VIEW_OF[glance.target]), glance.text
 
 
 def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentials) -> None:

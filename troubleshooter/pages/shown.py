@@ -10,9 +10,9 @@ inside the page (not pushed off by position).
 
 from __future__ import annotations
 
-# Returns, per element, "" when shown, else why not (a short phrase for diagnostics).
-SHOWN_JS = r"""
-(elements, opts) => elements.slice(0, opts.limit).map((el) => {
+# Why an element is not shown ("" when it is): the one check behind every strategy.
+_WHY_HIDDEN = r"""
+function whyHidden(el, opts) {
   if (!el.isConnected || el.getClientRects().length === 0)
     return "not rendered (display:none or detached)";
   if (el.checkVisibility && !el.checkVisibility({opacityProperty: true, visibilityProperty: true}))
@@ -37,8 +37,39 @@ SHOWN_JS = r"""
   if (left + r.width <= 0 || top + r.height <= 0 || left >= width || top >= height)
     return "off-screen by position (" + Math.round(r.left) + ", " + Math.round(r.top) + ")";
   return "";
-})
+}
 """
+
+# Returns, per element, "" when shown, else why not (a short phrase for diagnostics).
+SHOWN_JS = (
+    "(elements, opts) => {"
+    + _WHY_HIDDEN
+    + "return elements.slice(0, opts.limit).map((el) => whyHidden(el, opts)); }"
+)
+
+# One look at several targets at once. Per element: why it is not shown (as SHOWN_JS),
+# whether it is inside aria-hidden, and which of ``opts.css`` it matches (null for an element
+# in a shadow root, where the browser's CSS and Playwright's differ). ``bad``: the selectors
+# the browser cannot run (Playwright's own syntax); ``text``: the page's text, when asked.
+GLANCE_JS = (
+    "(elements, opts) => {"
+    + _WHY_HIDDEN
+    + r"""
+  const bad = [];
+  opts.css.forEach((css, i) => {
+    try { document.documentElement.matches(css); } catch (e) { bad.push(i); }
+  });
+  const items = elements.slice(0, opts.limit).map((el) => {
+    const reason = whyHidden(el, opts);
+    let hits = null;
+    if (reason === "" && el.getRootNode() === document)
+      hits = opts.css.flatMap((css, i) => (!bad.includes(i) && el.matches(css) ? [i] : []));
+    return {reason: reason, ariaHidden: !!el.closest('[aria-hidden="true"]'), hits: hits};
+  });
+  const text = opts.text ? (document.body ? document.body.innerText : "") : null;
+  return {items: items, bad: bad, text: text};
+}"""
+)
 
 LIMIT = 50
 
