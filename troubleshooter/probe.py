@@ -23,7 +23,9 @@ PROBE_DEADLINE_S = 10.0
 # and `no-store` (neither read from nor written to the HTTP cache). A URL whose request fails
 # (a redirect to the sign-in host is cross-origin) comes back as null; one whose answer was
 # not complete by the deadline as 'late'.
-FETCH_ALL = """async ([urls, ms]) => Promise.all(urls.map(async url => {
+FETCH_ALL = """async ([urls, ms, afterMs]) => {
+ if (afterMs > 0) await new Promise((done) => setTimeout(done, afterMs));
+ return Promise.all(urls.map(async url => {
   try {
     const r = await fetch(url, {cache: 'no-store', referrerPolicy: 'no-referrer',
                                 credentials: 'include', signal: AbortSignal.timeout(ms)});
@@ -34,7 +36,8 @@ FETCH_ALL = """async ([urls, ms]) => Promise.all(urls.map(async url => {
     return [r.status, r.url, r.headers.get('content-type') || '', btoa(text),
             r.headers.get('retry-after') || ''];
   } catch (e) { return e && e.name === 'TimeoutError' ? 'late' : null; }
-}))"""
+ }));
+}"""
 
 
 class PhotoProbe:
@@ -60,11 +63,16 @@ class PhotoProbe:
         """What the server answers for ``url`` now."""
         return self.fetch_all([url], timeout_s)[0]
 
-    def fetch_all(self, urls: list[str], timeout_s: float = PROBE_DEADLINE_S) -> list[PhotoSample]:
+    def fetch_all(
+        self, urls: list[str], timeout_s: float = PROBE_DEADLINE_S, after_s: float = 0.0
+    ) -> list[PhotoSample]:
         """What the server answers for each of ``urls`` (one origin), fetched concurrently;
-        an answer not complete within ``timeout_s`` is a sample with status 0 that says so."""
-        self._timeout_s, self._deadline = timeout_s, time.monotonic() + timeout_s
-        answers = self._in_page(urls, timeout_s)
+        an answer not complete within ``timeout_s`` is a sample with status 0 that says so.
+        ``after_s``: wait that long first, in the page that fetches when there is one (the
+        wait and the requests are then one round trip)."""
+        self._timeout_s = timeout_s
+        answers = self._in_page(urls, timeout_s, after_s)
+        self._deadline = time.monotonic() + timeout_s
         pairs = zip(urls, answers, strict=True)
         return [answer or self._in_tab(url) for url, answer in pairs]
 
@@ -74,12 +82,15 @@ class PhotoProbe:
 
     # ---- in a page on the origin -----------------------------------------------------------
 
-    def _in_page(self, urls: list[str], timeout_s: float) -> list[PhotoSample | None]:
+    def _in_page(
+        self, urls: list[str], timeout_s: float, after_s: float
+    ) -> list[PhotoSample | None]:
         page = self._page_on(urlsplit(urls[0]).netloc)
         if page is None:
+            self._pause(after_s)
             return [None] * len(urls)
         try:
-            answers = page.evaluate(FETCH_ALL, [urls, timeout_s * 1000])
+            answers = page.evaluate(FETCH_ALL, [urls, timeout_s * 1000, after_s * 1000])
         except PlaywrightError:  # the page navigated meanwhile
             return [None] * len(urls)
         return [
@@ -90,6 +101,16 @@ class PhotoProbe:
             else _sample(url, *answer)
             for url, answer in zip(urls, answers, strict=True)
         ]
+
+    def _pause(self, seconds: float) -> None:
+        """Wait in the run's page (its events keep flowing), or without one, here."""
+        if seconds <= 0:
+            return
+        front = self.front() if self.front else None
+        if front is not None and not front.is_closed():
+            front.wait_for_timeout(seconds * 1000)
+        else:
+            time.sleep(seconds)
 
     def _page_on(self, netloc: str) -> Page | None:
         front = self.front() if self.front else None

@@ -22,15 +22,17 @@ FIRST_BYTES = 32
 
 
 def ask(
-    ctx: RunContext, urls: dict[str, str], retries: list[dict[str, Any]]
+    ctx: RunContext, urls: dict[str, str], retries: list[dict[str, Any]], after_s: float = 0.0
 ) -> dict[str, PhotoSample]:
-    """Each size's answer; a throttled one is asked again as Retry-After says, within the
-    budget. Every retry is appended to ``retries``; the last answers are returned as they are."""
+    """Each size's answer (first asked after ``after_s``); a throttled one is asked again as
+    Retry-After says, within the budget. Every retry is appended to ``retries``; the last
+    answers are returned as they are."""
     gate = Gate(MAX_TRIES, RETRY_BUDGET_S, sleep=lambda s: ctx.page.wait_for_timeout(s * 1000))
     samples: dict[str, PhotoSample] = {}
     pending = dict(urls)
     for attempt in range(1, MAX_TRIES + 1):
-        fetched = ctx.probe.fetch_all(list(pending.values()))
+        fetched = ctx.probe.fetch_all(list(pending.values()), after_s=after_s)
+        after_s = 0.0
         samples.update(zip(pending, fetched, strict=True))
         throttled = {s: a for s, a in zip(pending, fetched, strict=True) if a.status in THROTTLED}
         if not throttled:

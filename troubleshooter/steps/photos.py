@@ -265,8 +265,7 @@ def check_sharepoint_photo(ctx: RunContext, step: CheckSharePointPhotoStep) -> S
         while not _matches(large, reference) and (elapsed := time.monotonic() - start) < timeout:
             ctx.waiting("waiting for SharePoint to refresh its copy", elapsed, timeout)
             wait = min(poll_wait(elapsed), timeout - elapsed)
-            ctx.page.wait_for_timeout(wait * 1000)
-            large = _fetch_all(ctx, step, {"L": urls["L"]}, retries)["L"]
+            large = _fetch_all(ctx, step, {"L": urls["L"]}, retries, after_s=wait)["L"]
         # The other sizes as they are now, with the large one that ended the wait.
         others = _fetch_all(ctx, step, {s: urls[s] for s in ("M", "S")}, retries)
         samples = {"L": large, **others}
@@ -314,10 +313,11 @@ def _fetch_all(
     step: CheckSharePointPhotoStep,
     urls: dict[str, str],
     retries: list[dict[str, Any]],
+    after_s: float = 0.0,
 ) -> dict[str, PhotoSample]:
-    """Each size's photo, fetched at once; a throttled or broken answer ends the step, with
-    what SharePoint answered kept in the report."""
-    samples = ask(ctx, urls, retries)
+    """Each size's photo, fetched at once (after ``after_s``); a throttled or broken answer
+    ends the step, with what SharePoint answered kept in the report."""
+    samples = ask(ctx, urls, retries, after_s)
     try:
         refuse(urls, samples, retries)
     except TroubleshooterError as exc:
