@@ -49,7 +49,7 @@ RUN_FILES = {
     "01-open-the-microsoft-365-home-in-a-private-session.png",
     "02-sign-in-as-the-user.png",
     "03-select-the-sharepoint-icon.png",
-    "04-browse-to-the-site-with-the-people-web-part.png",
+    "04-wait-for-the-people-web-part-and-its-photos.png",
     "05-reload-the-page-and-capture-the-user-s-photo-now.png",
     "account-circle.png",
     "photo-of-record.jpg",

@@ -21,7 +21,7 @@ DEMO_TREE = [
     "01-open-the-microsoft-365-home-in-a-private-session.png",
     "02-sign-in-as-the-user.png",
     "03-select-the-sharepoint-icon.png",
-    "04-browse-to-the-site-with-the-people-web-part.png",
+    "04-wait-for-the-people-web-part-and-its-photos.png",
     "05-reload-the-page-and-capture-the-user-s-photo-now.png",
     "account-circle.png",
     "composite.png",
@@ -75,7 +75,8 @@ def test_demo_run_folder_tree(tmp_path: Path) -> None:
     assert report["status"] == "finished"
     assert report["verdict"]["outcome"] == "synced"
     steps = report["steps"]
-    assert steps[6]["data"]["screenshot_same_as_step"] == 6, "a wait that changed nothing"
+    assert not steps[5]["captures"], "the site's picture is the web part step's"
+    assert steps[6]["captures"] == ["04-wait-for-the-people-web-part-and-its-photos.png"]
     assert "05-reload-the-page-and-capture-the-user-s-photo-now.png" in steps[9]["captures"]
     assert sorted(a["path"] for a in report["artifacts"]) == sorted(
         set(DEMO_TREE)

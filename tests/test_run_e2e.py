@@ -22,7 +22,7 @@ STEP_SCREENSHOTS = [
     "01-open-the-microsoft-365-home-in-a-private-session.png",
     "02-sign-in-as-the-user.png",
     "03-select-the-sharepoint-icon.png",
-    "04-browse-to-the-site-with-the-people-web-part.png",
+    "04-wait-for-the-people-web-part-and-its-photos.png",
     "05-reload-the-page-and-capture-the-user-s-photo-now.png",
 ]
 
@@ -142,6 +142,31 @@ def test_sync_happens_in_the_tenant(tmp_path: Path, options: dict[str, bool]) ->
     report = json.loads((only_run_folder(tmp_path / "out") / "report.json").read_text())
     assert report["verdict"]["outcome"] == "synced"
     assert report["verdict"]["comparison"]["before"]["same"] is False
+
+
+@pytest.mark.slow
+def test_a_step_that_changed_nothing_on_screen_keeps_no_second_picture(tmp_path: Path) -> None:
+    """Waiting for a web part that has already loaded shows what the page showed: the report
+    says which step's picture it is, and the folder holds one file for both."""
+    scenario = tmp_path / "twice.yaml"
+    scenario.write_text(
+        "name: twice\ntitle: The site, then its web part\nsteps:\n"
+        "  - {action: open, url: '${home}', screenshot: false}\n"
+        "  - {action: sign_in, screenshot: false}\n"
+        "  - {action: open, url: '${site}', title: Open the site}\n"
+        "  - {action: wait_for, target: people_webpart, title: Wait for the web part}\n"
+    )
+    with SimTenant(options=SimOptions(sync_delay=0.3)) as sim:
+        result = run_on(sim, tmp_path, str(scenario), STALE)
+    folder = only_run_folder(tmp_path / "out")
+    report = json.loads((folder / "report.json").read_text())
+    assert report["status"] == "finished", result.stdout + result.stderr
+    steps = report["steps"]
+    assert [step["status"] for step in steps] == ["ok"] * 4
+    assert steps[2]["captures"] == ["01-open-the-site.png"]
+    assert steps[3]["data"]["screenshot_same_as_step"] == 3
+    assert not steps[3]["captures"]
+    assert sorted(p.name for p in folder.glob("0*.png")) == ["01-open-the-site.png"]
 
 
 def test_broken_scenario_file_gives_one_message_and_exit_2(tmp_path: Path) -> None:
