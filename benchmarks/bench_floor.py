@@ -7,7 +7,8 @@ script's `--evidence bare` (no banners, redaction or report.html) runs in each r
 reference for what the evidence costs. Then `--help`, `compare a b` and `scenarios list` against
 `python -c "import typer"`. Medians of wall time, CPU (user + system of the whole process
 tree, Chromium's renderers included: see ``adopt_orphans``) and peak RSS (the largest process
-of each tree), and the ratios tool / floor.
+of each tree), and the ratios tool / floor; then the ratio within each round (median and
+range), which a machine whose speed drifts over minutes moves less.
 
 Run: .venv/bin/python benchmarks/bench_floor.py [--pairs 7] [--trace light]  (Markdown out)
      --pairs is the number of rounds (each round runs all three, in a rotating order).
@@ -102,6 +103,13 @@ def median(results: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in results)
 
 
+def per_round(results: list[dict], floor: list[dict], key: str) -> str:
+    """The ratio within each round (runs minutes apart on a machine whose speed drifts are
+    compared only with each other): median and range."""
+    ratios = sorted(r[key] / f[key] for r, f in zip(results, floor, strict=True))
+    return f"{statistics.median(ratios):.2f} (range {ratios[0]:.2f}–{ratios[-1]:.2f})"
+
+
 def table(title: str, rows: list[tuple[str, list[dict], list[dict]]], base: str) -> None:
     print(f"\n### {title}\n")
     print(f"| what | wall s | × {base} | CPU s | × {base} | peak RSS MB | × {base} |")
@@ -148,6 +156,10 @@ def main() -> None:
                     ("tool ÷ bare script", tool, bare),
                 ],
                 "script",
+            )
+            print(
+                f"\nTool ÷ script within each round, median of {args.pairs}: "
+                f"wall {per_round(tool, floor, 'wall')}, CPU {per_round(tool, floor, 'cpu')}"
             )
         typer = [sys.executable, "-c", "import typer"]
         exe = str(BIN / "troubleshooter")
