@@ -16,7 +16,7 @@ from troubleshooter.credentials import Credentials, no_totp_secret
 from troubleshooter.errors import SignInError
 from troubleshooter.pages.change import wait_for_change
 from troubleshooter.pages.reach import ConnectionWatch
-from troubleshooter.targets import PageChanged, TargetBook
+from troubleshooter.targets import Glance, PageChanged, TargetBook
 from troubleshooter.verdict import Outcome
 
 # Language-independent codes first, English page text second (reference, section 5a).
@@ -171,15 +171,21 @@ def no_known_view(page: Page, targets: TargetBook, upn: str, waited_s: float) ->
 def current_view(page: Page, targets: TargetBook, home: bool = False) -> str | None:
     """The sign-in view the page shows (None when it shows none of them); with ``home``,
     ``HOME`` when the page is the signed-in Microsoft 365 home."""
-    names = [HOME_TARGET] if home else []
-    glance = targets.glance(page, [*names, *(target for _, target in VIEWS)])
-    return None if glance.target is None else VIEW_OF[glance.target]
+    return _view(targets.glance(page, _view_targets(home)))
 
 
 def view_and_text(page: Page, targets: TargetBook) -> tuple[str | None, str | None]:
     """The view (or ``HOME``) and the page's text, read in the same look."""
-    glance = targets.glance(page, [HOME_TARGET, *(target for _, target in VIEWS)], text=True)
-    return (None if glance.target is None else VIEW_OF[glance.target]), glance.text
+    glance = targets.glance(page, _view_targets(home=True), text=True)
+    return _view(glance), glance.text
+
+
+def _view_targets(home: bool) -> list[str]:
+    return [*([HOME_TARGET] if home else []), *(target for _, target in VIEWS)]
+
+
+def _view(glance: Glance) -> str | None:
+    return None if glance.target is None else VIEW_OF[glance.target]
 
 
 def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentials) -> None:
