@@ -106,14 +106,19 @@ class PhotoProbe:
         """Wait in the run's page (its events keep flowing), or without one, here."""
         if seconds <= 0:
             return
-        front = self.front() if self.front else None
-        if front is not None and not front.is_closed():
+        front = self._open_front()
+        if front is not None:
             front.wait_for_timeout(seconds * 1000)
         else:
             time.sleep(seconds)
 
-    def _page_on(self, netloc: str) -> Page | None:
+    def _open_front(self) -> Page | None:
+        """The run's page, unless it is closed (or there is none)."""
         front = self.front() if self.front else None
+        return front if front is not None and not front.is_closed() else None
+
+    def _page_on(self, netloc: str) -> Page | None:
+        front = self._open_front()
         candidates = [front] if front else []
         candidates += [p for p in self._context.pages if p is not front and p is not self._page]
         for page in candidates:
@@ -137,8 +142,8 @@ class PhotoProbe:
             self._forget()
             return sample or PhotoSample(url, page.url, 0, "", b"")
         finally:
-            front = self.front() if self.front else None
-            if front is not None and not front.is_closed():
+            front = self._open_front()
+            if front is not None:
                 front.bring_to_front()
 
     def _tab(self) -> Page:
