@@ -20,6 +20,7 @@ from troubleshooter.audit.probe import UserCheck, photo_suffix
 from troubleshooter.audit.users import BadRow
 from troubleshooter.audit.verdicts import ADVICE, Verdict
 from troubleshooter.evidence.folder import seal
+from troubleshooter.templating import environment
 
 AUDIT_CSV = "audit.csv"
 AUDIT_HTML = "audit.html"
@@ -45,11 +46,7 @@ FIXED_COLUMNS = (
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("troubleshooter.audit", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return environment("troubleshooter.audit", autoescape=True)
 
 
 def thumbnail(data: bytes | None) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import jinja2
+from troubleshooter.templating import environment
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,8 @@ def render_message(
         "placeholder": placeholder,
         "browsers": BROWSERS,
     }
-    loader = jinja2.PackageLoader("troubleshooter.audit", "templates")
-    text_env = jinja2.Environment(
-        loader=loader, autoescape=False, trim_blocks=True, undefined=jinja2.StrictUndefined
-    )
-    html_env = jinja2.Environment(
-        loader=loader, autoescape=True, trim_blocks=True, undefined=jinja2.StrictUndefined
-    )
+    text_env = environment("troubleshooter.audit", autoescape=False, trim_blocks=True)
+    html_env = environment("troubleshooter.audit", autoescape=True, trim_blocks=True)
     return Message(
         markdown=text_env.get_template("message.md.j2").render(**values),
         html=html_env.get_template("message.html.j2").render(**values),

@@ -25,6 +25,7 @@ from troubleshooter.evidence.model import (
     VerdictPhoto,
 )
 from troubleshooter.pages.ids import describe as describe_ids
+from troubleshooter.templating import environment
 
 THUMB_WIDTH = 360
 TIMELINE_KINDS = frozenset(
@@ -91,10 +92,9 @@ def says_more(detail: str | None, *said: str | None) -> bool:
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("troubleshooter.evidence", "templates"),
+    env = environment(
+        "troubleshooter.evidence",
         autoescape=autoescape,
-        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
