@@ -1,4 +1,4 @@
-"""Jinja2 environments for the package's templates (reports, audit messages, the sim's pages).
+"""Jinja2 environments for the tool's templates (the run's report, the audit's message and page).
 
 Each run used to compile its templates again (~35 ms for report.html alone). Compiled
 templates are kept in jinja2's own bytecode cache: a folder of the user's in the temp

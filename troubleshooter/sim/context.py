@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from troubleshooter.templating import environment
-
 from .hosts import SimUrls
 from .options import SimOptions
 from .state import TenantState
@@ -16,12 +14,14 @@ from .web import Response, html
 
 
 def _environment() -> jinja2.Environment:
-    return environment(
-        "troubleshooter.sim",
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("troubleshooter.sim", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    return env
 
 
 @dataclass
