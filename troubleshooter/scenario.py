@@ -8,7 +8,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import ErrorDetails
 
@@ -183,8 +182,7 @@ class Scenario(BaseModel):
 
     def needs(self) -> set[str]:
         """Every ``${variable}`` the steps and variables use."""
-        text = yaml.safe_dump(self.model_dump(mode="json"))
-        return set(VARIABLE.findall(text))
+        return set(VARIABLE.findall(self.model_dump_json()))
 
 
 def step_title(step: BaseStep) -> str:
