@@ -276,8 +276,7 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
 def test_trace_groups_each_step_under_its_title(finished: FinishedRun) -> None:
     """The trace viewer lists one group per step after sign-in, each holding that step's calls."""
     report = json.loads((finished.folder / "report.json").read_text())
-    with zipfile.ZipFile(finished.folder / "trace.zip") as trace:
-        events = [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
+    events = _trace_events(finished.folder)
     groups = {
         e["callId"]: e["title"]
         for e in events
@@ -289,6 +288,29 @@ def test_trace_groups_each_step_under_its_title(finished: FinishedRun) -> None:
     opened = next(i for i, t in groups.items() if t.startswith("Step 6: Browse to the site"))
     calls = [e for e in events if e.get("type") == "before" and e.get("parentId") == opened]
     assert "goto" in {e.get("method") for e in calls}, "the step's navigation is in its group"
+
+
+def test_trace_shows_each_steps_dom_and_leaves_out_the_look_ups(finished: FinishedRun) -> None:
+    """Every step that touches the page has a call with a DOM snapshot; the tool's own look-ups
+    (which strategy shows a target, whether images have drawn) are not in the trace."""
+    events = _trace_events(finished.folder)
+    snapshotted = {e["snapshot"]["callId"] for e in events if e.get("type") == "frame-snapshot"}
+    calls = [e for e in events if e.get("type") == "before"]
+    groups = {e["callId"]: e["title"] for e in calls if e.get("method") == "tracingGroup"}
+    methods = {e["method"] for e in calls}
+    assert not methods & {"evalOnSelectorAll", "waitForFunction"}, "look-ups are traced"
+    touching = 0
+    for group, title in groups.items():
+        own = [e for e in calls if e.get("parentId") == group]
+        if own:
+            touching += 1
+            assert any(e["callId"] in snapshotted for e in own), f"no DOM snapshot in {title}"
+    assert touching >= 7
+
+
+def _trace_events(folder: Path) -> list[dict[str, Any]]:
+    with zipfile.ZipFile(folder / "trace.zip") as trace:
+        return [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
 
 
 # ---- runs that do not finish -------------------------------------------------------------------

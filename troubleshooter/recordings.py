@@ -12,6 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 from troubleshooter.artifacts import HAR, TRACE, ArtifactKind
 from troubleshooter.context import RunContext
 from troubleshooter.events import Capture, EventBus
+from troubleshooter.untraced import untraced
 
 HAR_NAME = f"{HAR}.har"
 TRACE_NAME = f"{TRACE}.zip"
@@ -78,7 +79,7 @@ def page_screenshot(
     otherwise add a second, identical picture. Where a run stopped is always kept.
     """
     with contextlib.suppress(PlaywrightError):  # a picture of photos still loading proves little
-        ctx.page.wait_for_function(IMAGES_DRAWN_JS, timeout=IMAGES_WAIT_MS)
+        untraced(ctx.page.wait_for_function, IMAGES_DRAWN_JS, timeout=IMAGES_WAIT_MS)
     try:
         image = ctx.page.screenshot(
             full_page=True,

@@ -21,6 +21,7 @@ from troubleshooter.pages.change import requests_under_way, wait_for_change
 from troubleshooter.pages.reach import error_page_code, on_error_page, unreachable
 from troubleshooter.pages.shown import GLANCE_JS, LIMIT, SHOWN_JS, summarize
 from troubleshooter.scenario import substitute
+from troubleshooter.untraced import untraced
 from troubleshooter.verdict import Outcome
 
 # A loaded page whose DOM has not changed this long will not show a missing target any more.
@@ -264,7 +265,7 @@ class TargetBook:
                 "css": [self._fill(s.css or "") for _, s in plain],
                 "text": text,
             }
-            result: dict[str, Any] = union.evaluate_all(GLANCE_JS, options)
+            result: dict[str, Any] = untraced(union.evaluate_all, GLANCE_JS, options)
         except BadInputError:
             raise
         except Exception:  # one strategy's error: the strategies one by one say which
@@ -343,7 +344,7 @@ class TargetBook:
             described = strategy.describe()
             try:
                 loc = self.locator(page, name, strategy)
-                reasons: list[str] = loc.evaluate_all(SHOWN_JS, options)
+                reasons: list[str] = untraced(loc.evaluate_all, SHOWN_JS, options)
             except BadInputError:
                 raise
             except Exception as exc:
@@ -363,7 +364,7 @@ class TargetBook:
             locators = (self.locator(page, name, s) for name, s in strategies)
             union = functools.reduce(Locator.or_, locators)
             options = self._options({name for name, _ in strategies})
-            reasons: list[str] = union.evaluate_all(SHOWN_JS, options)
+            reasons: list[str] = untraced(union.evaluate_all, SHOWN_JS, options)
         except BadInputError:
             raise
         except Exception:  # one strategy's error: the strategies one by one say which

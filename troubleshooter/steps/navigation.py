@@ -27,6 +27,7 @@ from troubleshooter.scenario import (
 )
 from troubleshooter.signin import current_view
 from troubleshooter.steps import StepOutcome, handler
+from troubleshooter.untraced import untraced
 from troubleshooter.validate import read_image_file
 
 # Resolves when every image inside has loaded or failed, or after ``ms`` (lazy or stalled
@@ -170,7 +171,7 @@ def fill(ctx: RunContext, step: FillStep) -> StepOutcome:
 @handler(WaitForStep)
 def wait_for(ctx: RunContext, step: WaitForStep) -> StepOutcome:
     found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
-    found.locator.evaluate(WAIT_FOR_IMAGES, step.timeout_s * 1000)
+    untraced(found.locator.evaluate, WAIT_FOR_IMAGES, step.timeout_s * 1000)
     return StepOutcome(
         f"{step.target} is visible (found by {found.strategy})", {"strategy": found.strategy}
     )
@@ -250,7 +251,7 @@ def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
     fresh = fresh_page(ctx, step.timeout_s) if step.fresh else contextlib.nullcontext()
     with fresh:
         found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
-        found.locator.evaluate(WAIT_FOR_IMAGES, step.timeout_s * 1000)
+        untraced(found.locator.evaluate, WAIT_FOR_IMAGES, step.timeout_s * 1000)
         image = found.locator.screenshot(timeout=step.timeout_s * 1000)
     description = f"{ctx.targets.get(step.target).description}, as the page shows it"
     ctx.capture(step.name, ArtifactKind.ELEMENT, image, "png", description)
