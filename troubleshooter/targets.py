@@ -294,7 +294,7 @@ class TargetBook:
     def _text(self, page: Page) -> str | None:
         """The page's text (None when it cannot be read, e.g. during a navigation)."""
         try:
-            return page.locator("body").inner_text(timeout=2000)
+            return untraced(page.locator("body").inner_text, timeout=2000)
         except Exception:
             return None
 

@@ -13,6 +13,8 @@ import weakref
 from playwright.sync_api import BrowserContext, Page, Request
 from playwright.sync_api import Error as PlaywrightError
 
+from troubleshooter.untraced import untraced
+
 # Batches a burst of mutations (a view switch touches many nodes) into one wake-up.
 _SETTLE_MS = 30
 _WAIT_JS = r"""
@@ -39,7 +41,7 @@ def wait_for_change(page: Page, seen: str, timeout_s: float) -> str:
     cannot be evaluated, after a short pause, so a caller's loop never spins.
     """
     try:
-        token = page.evaluate(_WAIT_JS, [seen, int(timeout_s * 1000), _SETTLE_MS])
+        token = untraced(page.evaluate, _WAIT_JS, [seen, int(timeout_s * 1000), _SETTLE_MS])
         return str(token)
     except PlaywrightError:
         if page.is_closed():
