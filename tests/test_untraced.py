@@ -16,12 +16,12 @@ from troubleshooter.untraced import untraced
 PAGE = "<button>Send</button><p>one</p><p>two</p>"
 
 
-def _traced_calls(context: BrowserContext, tmp_path: Path) -> list[dict[str, Any]]:
+def _trace_events(context: BrowserContext, tmp_path: Path) -> list[dict[str, Any]]:
+    """Stop the context's trace and read its events."""
     path = tmp_path / "trace.zip"
     context.tracing.stop(path=path)
     with zipfile.ZipFile(path) as trace:
-        events = [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
-    return [e for e in events if e.get("type") == "before"]
+        return [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
 
 
 def test_an_untraced_call_answers_but_leaves_no_trace_event(
@@ -34,7 +34,7 @@ def test_an_untraced_call_answers_but_leaves_no_trace_event(
     assert untraced(page.wait_for_function, "document.images.length === 0", timeout=1000)
     page.locator("button").click()
 
-    calls = _traced_calls(context, tmp_path)
+    calls = [e for e in _trace_events(context, tmp_path) if e.get("type") == "before"]
     methods = [e["method"] for e in calls]
     assert "evalOnSelectorAll" not in methods and "waitForFunction" not in methods
     assert "click" in methods, "calls outside untraced() are still traced"
@@ -47,10 +47,7 @@ def test_a_traced_call_after_an_untraced_one_keeps_its_dom_snapshot(
     page.set_content(PAGE)
     untraced(page.locator("button").evaluate_all, "els => els.length")
     page.locator("p").first.evaluate_all("els => els.length")
-    path = tmp_path / "trace.zip"
-    context.tracing.stop(path=path)
-    with zipfile.ZipFile(path) as trace:
-        events = [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
+    events = _trace_events(context, tmp_path)
     traced = [e["callId"] for e in events if e.get("method") == "evalOnSelectorAll"]
     assert len(traced) == 1
     snapshots = [e for e in events if e.get("type") == "frame-snapshot"]

@@ -9,7 +9,8 @@ a DOM serialisation each (about 5 ms of CPU per call) and bury the steps' action
 
 That switch is Playwright's private API (the version is pinned to a minor release in
 pyproject.toml). Where it is missing the call still runs, traced as any other, and
-tests/test_evidence_e2e.py fails, so an upgrade that moves it is noticed.
+tests/test_untraced.py and tests/test_evidence_e2e.py fail, so an upgrade that moves it is
+noticed.
 """
 
 from __future__ import annotations
