@@ -39,6 +39,7 @@ from troubleshooter.evidence.redact import (
     redact_text,
     redact_trace,
     redact_url,
+    scrub,
 )
 from troubleshooter.evidence.render import render_html, render_summary
 from troubleshooter.evidence.stamp import Stamp, stamp_png
@@ -125,6 +126,22 @@ def test_redact_text_finds_tokens_in_prose_and_html() -> None:
     assert 'name="id_token" value="REDACTED"' in redacted
     assert 'value="kept"' in redacted
     assert "Bearer REDACTED" in redacted
+
+
+def test_scrub_redacts_every_copy_of_a_string_short_or_long() -> None:
+    """Short strings are redacted once and remembered (a trace repeats them thousands of
+    times): every copy, and every long string, comes out as redact_url / redact_text say."""
+    url = f"https://x.example/cb?code={CODE}&size=L"
+    prose = f"token in the page: https://x.example/p?id_token={JWT} and Bearer abc123bearertoken"
+    long = prose + " filler" * 400  # over the remembered length
+    value = {"a": url, "b": [url, prose, {"c": prose}], "d": long, "e": url.upper()}
+    for _ in range(2):  # the second pass answers from what the first remembered
+        scrubbed = scrub(value)
+        assert scrubbed["a"] == scrubbed["b"][0] == redact_url(url)
+        assert scrubbed["b"][1] == scrubbed["b"][2]["c"] == redact_text(prose)
+        assert scrubbed["d"] == redact_text(long)
+        assert scrubbed["e"] == redact_text(url.upper())
+        _assert_clean(json.dumps(scrubbed).encode(), "scrubbed value")
 
 
 def test_redact_har_removes_cookies_auth_headers_tokens_and_form_bodies() -> None:
