@@ -12,7 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 from troubleshooter.artifacts import HAR, TRACE, ArtifactKind
 from troubleshooter.context import RunContext
 from troubleshooter.events import Capture, EventBus
-from troubleshooter.untraced import untraced
+from troubleshooter.pages.images import images_drawn
 
 HAR_NAME = f"{HAR}.har"
 TRACE_NAME = f"{TRACE}.zip"
@@ -65,7 +65,6 @@ def save_recordings(ctx: RunContext, folder: Path, bus: EventBus) -> None:
             )
 
 
-IMAGES_DRAWN_JS = "Array.from(document.images).every((image) => image.complete)"
 IMAGES_WAIT_MS = 3000
 Shot = tuple[int, str]  # the step whose page screenshot was kept, and its pixels' sha256
 
@@ -79,7 +78,7 @@ def page_screenshot(
     otherwise add a second, identical picture. Where a run stopped is always kept.
     """
     with contextlib.suppress(PlaywrightError):  # a picture of photos still loading proves little
-        untraced(ctx.page.wait_for_function, IMAGES_DRAWN_JS, timeout=IMAGES_WAIT_MS)
+        images_drawn(ctx.page, IMAGES_WAIT_MS)
     try:
         image = ctx.page.screenshot(
             full_page=True,

@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from troubleshooter.artifacts import ArtifactKind
 from troubleshooter.context import RunContext
 from troubleshooter.errors import PageError, TenantUnreachable
+from troubleshooter.pages.images import images_drawn
 from troubleshooter.pages.reach import connection_error
 from troubleshooter.scenario import (
     ClickStep,
@@ -27,29 +28,10 @@ from troubleshooter.scenario import (
 )
 from troubleshooter.signin import current_view
 from troubleshooter.steps import StepOutcome, handler
-from troubleshooter.untraced import untraced
 from troubleshooter.validate import read_image_file
 
-# Resolves when every image inside has loaded or failed, or after ``ms`` (lazy or stalled
-# images must not hang the run).
 FIRST_PAUSE_S = 0.025  # a click's navigation mostly starts within a few frames
 LAST_PAUSE_S = 0.1
-# Brings the element into view first (as scrollIntoViewIfNeeded does): a lazy image only
-# loads once it is near the viewport.
-WAIT_FOR_IMAGES = """(el, ms) => {
-  const r = el.getBoundingClientRect();
-  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth)
-    el.scrollIntoView({block: "center", inline: "center"});
-  return Promise.race([
-  new Promise(done => setTimeout(done, ms)),
-  Promise.all([...el.querySelectorAll('img'), ...(el.tagName === 'IMG' ? [el] : [])]
-    .map(img => img.complete ? true : new Promise(done => {
-      img.addEventListener('load', done, {once: true});
-      img.addEventListener('error', done, {once: true});
-    })))]);
-}"""
-
-
 NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
 
 
@@ -171,7 +153,7 @@ def fill(ctx: RunContext, step: FillStep) -> StepOutcome:
 @handler(WaitForStep)
 def wait_for(ctx: RunContext, step: WaitForStep) -> StepOutcome:
     found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
-    untraced(found.locator.evaluate, WAIT_FOR_IMAGES, step.timeout_s * 1000)
+    images_drawn(found.locator, step.timeout_s * 1000)
     return StepOutcome(
         f"{step.target} is visible (found by {found.strategy})", {"strategy": found.strategy}
     )
@@ -251,7 +233,7 @@ def element_screenshot(ctx: RunContext, step: ScreenshotStep) -> StepOutcome:
     fresh = fresh_page(ctx, step.timeout_s) if step.fresh else contextlib.nullcontext()
     with fresh:
         found = ctx.targets.find(ctx.page, step.target, step.timeout_s)
-        untraced(found.locator.evaluate, WAIT_FOR_IMAGES, step.timeout_s * 1000)
+        images_drawn(found.locator, step.timeout_s * 1000)
         image = found.locator.screenshot(timeout=step.timeout_s * 1000)
     description = f"{ctx.targets.get(step.target).description}, as the page shows it"
     ctx.capture(step.name, ArtifactKind.ELEMENT, image, "png", description)
