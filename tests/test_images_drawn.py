@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import io
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Page
 
+from tests.helpers import serving
 from troubleshooter.pages.images import images_drawn
 
 SLOW_S = 0.4  # long enough that the image is still loading when the wait starts
@@ -48,11 +48,8 @@ class _Images(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def images_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Images)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_Images) as url:
+        yield url
 
 
 def _show(page: Page, html: str) -> None:

@@ -6,14 +6,14 @@ than ``SETTLE_S`` leaves the DOM unchanged meanwhile. The wait must last until t
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from playwright.sync_api import Page
 
+from tests.helpers import serving
 from troubleshooter.pages.change import requests_under_way, track_requests
 from troubleshooter.targets import SETTLE_S, Strategy, Target, TargetBook, TargetNotFound
 
@@ -49,14 +49,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def slow_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 def _book() -> TargetBook:
