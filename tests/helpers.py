@@ -138,6 +138,21 @@ def report_data(**fields: object) -> dict[str, object]:
     return report
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A handler for :func:`serving`: ``answer`` sends a body; nothing is logged."""
+
+    def answer(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """A small HTTP server on 127.0.0.1 for one test module's pages; yields its base URL."""

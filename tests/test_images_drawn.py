@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Page
 
-from tests.helpers import serving
+from tests.helpers import QuietHandler, serving
 from troubleshooter.pages.images import images_drawn
 
 SLOW_S = 0.4  # long enough that the image is still loading when the wait starts
@@ -23,8 +22,8 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-class _Images(BaseHTTPRequestHandler):
-    """/slow.png answers after SLOW_S; /never.png never answers; /page is a page."""
+class _Images(QuietHandler):
+    """/slow.png answers after SLOW_S; /never.png never answers; any other image at once."""
 
     png = _png()
 
@@ -34,16 +33,7 @@ class _Images(BaseHTTPRequestHandler):
             return
         if self.path.startswith("/slow"):
             time.sleep(SLOW_S)
-        body, kind = self.png, "image/png"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(self.png, "image/png")
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from playwright.sync_api import Page
 
-from tests.helpers import serving
+from tests.helpers import QuietHandler, serving
 from troubleshooter.pages.change import requests_under_way, track_requests
 from troubleshooter.targets import SETTLE_S, Strategy, Target, TargetBook, TargetNotFound
 
@@ -28,7 +27,7 @@ fetch('/_api/people').then(r => r.text()).then(name => {
 </script></main></body></html>"""
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         if self.path == "/_api/people":
             time.sleep(SLOW_S)
@@ -37,14 +36,7 @@ class _Handler(BaseHTTPRequestHandler):
             body, kind = PAGE.replace(b"fetch(", b"void ("), "text/html"
         else:
             body, kind = PAGE, "text/html"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(body, kind)
 
 
 @pytest.fixture(scope="module")
