@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -164,3 +167,9 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def trace_events(trace_zip: Path) -> list[dict[str, Any]]:
+    """The events of a Playwright trace (trace.zip's ``trace.trace``, one JSON per line)."""
+    with zipfile.ZipFile(trace_zip) as trace:
+        return [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]

@@ -23,7 +23,7 @@ import jsonschema
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers import ROOT, only_run_folder, run_cli, tenant_profile
+from tests.helpers import ROOT, only_run_folder, run_cli, tenant_profile, trace_events
 from troubleshooter.evidence.manifest import verify
 from troubleshooter.evidence.model import Report, report_json_schema
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
@@ -276,7 +276,7 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
 def test_trace_groups_each_step_under_its_title(finished: FinishedRun) -> None:
     """The trace viewer lists one group per step after sign-in, each holding that step's calls."""
     report = json.loads((finished.folder / "report.json").read_text())
-    events = _trace_events(finished.folder)
+    events = trace_events(finished.folder / "trace.zip")
     groups = {
         e["callId"]: e["title"]
         for e in events
@@ -293,12 +293,14 @@ def test_trace_groups_each_step_under_its_title(finished: FinishedRun) -> None:
 def test_trace_shows_each_steps_dom_and_leaves_out_the_look_ups(finished: FinishedRun) -> None:
     """Every step that touches the page has a call with a DOM snapshot; the tool's own look-ups
     (which strategy shows a target, whether images have drawn) are not in the trace."""
-    events = _trace_events(finished.folder)
+    events = trace_events(finished.folder / "trace.zip")
     snapshotted = {e["snapshot"]["callId"] for e in events if e.get("type") == "frame-snapshot"}
     calls = [e for e in events if e.get("type") == "before"]
     groups = {e["callId"]: e["title"] for e in calls if e.get("method") == "tracingGroup"}
     methods = {e["method"] for e in calls}
     assert not methods & {"evalOnSelectorAll", "waitForFunction"}, "look-ups are traced"
+    scripts = [str(e.get("params", {}).get("expression", "")) for e in calls]
+    assert not [s for s in scripts if "img.complete" in s], "the image waits are traced"
     touching = 0
     for group, title in groups.items():
         own = [e for e in calls if e.get("parentId") == group]
@@ -306,11 +308,6 @@ def test_trace_shows_each_steps_dom_and_leaves_out_the_look_ups(finished: Finish
             touching += 1
             assert any(e["callId"] in snapshotted for e in own), f"no DOM snapshot in {title}"
     assert touching >= 7
-
-
-def _trace_events(folder: Path) -> list[dict[str, Any]]:
-    with zipfile.ZipFile(folder / "trace.zip") as trace:
-        return [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
 
 
 # ---- runs that do not finish -------------------------------------------------------------------

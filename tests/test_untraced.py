@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +9,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.helpers import trace_events
 from troubleshooter.untraced import untraced
 
 PAGE = "<button>Send</button><p>one</p><p>two</p>"
@@ -20,8 +19,7 @@ def _trace_events(context: BrowserContext, tmp_path: Path) -> list[dict[str, Any
     """Stop the context's trace and read its events."""
     path = tmp_path / "trace.zip"
     context.tracing.stop(path=path)
-    with zipfile.ZipFile(path) as trace:
-        return [json.loads(line) for line in trace.read("trace.trace").decode().splitlines()]
+    return trace_events(path)
 
 
 def test_an_untraced_call_answers_but_leaves_no_trace_event(
