@@ -3,6 +3,7 @@ the trace in Playwright's trace viewer, and runs stopped by Ctrl-C or killed out
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -26,6 +27,8 @@ from playwright.sync_api import Page, expect
 from tests.helpers import ROOT, only_run_folder, run_cli, tenant_profile, trace_events
 from troubleshooter.evidence.manifest import verify
 from troubleshooter.evidence.model import Report, report_json_schema
+from troubleshooter.pages.images import images_drawn
+from troubleshooter.photo import compare
 from troubleshooter.sim import DEMO_PASSWORD, SimOptions, SimTenant
 
 pytestmark = pytest.mark.slow
@@ -245,11 +248,16 @@ def test_no_password_cookie_or_token_in_any_file_or_output(finished: FinishedRun
     assert sent and {h["value"] for h in sent} == {"REDACTED"}
 
 
-# The trace viewer serves its snapshots from a service worker, which private contexts block.
-@pytest.mark.browser_context_args(service_workers="allow")
-def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page) -> None:
+# True once the viewer's visible snapshot frame shows the DOM snapshot of call ``id``.
+SHOWS_SNAPSHOT_OF = """id => document.querySelector("iframe.snapshot-visible")
+    ?.contentWindow.location.pathname.endsWith("/snapshot/" + encodeURIComponent(id))"""
+
+
+@contextlib.contextmanager
+def _trace_viewer(trace_zip: Path) -> Iterator[str]:
+    """``playwright show-trace`` serving ``trace_zip``; yields its address."""
     server = subprocess.Popen(
-        [*SHOW_TRACE, str(finished.folder / "trace.zip")],
+        [*SHOW_TRACE, str(trace_zip)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -260,7 +268,17 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
         lines = [server.stdout.readline() for _ in range(2)]
         match = re.search(r"Listening on (http://\S+)", "".join(lines))
         assert match, lines
-        page.goto(match.group(1))
+        yield match.group(1)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+# The trace viewer serves its snapshots from a service worker, which private contexts block.
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page) -> None:
+    with _trace_viewer(finished.folder / "trace.zip") as address:
+        page.goto(address)
         # The viewer lists the steps as groups of calls, not the raw calls.
         step6 = page.get_by_role("treeitem", name=re.compile(r"^Step 6: Browse to the site"))
         expect(step6).to_be_visible(timeout=20_000)
@@ -268,9 +286,41 @@ def test_trace_opens_in_playwright_show_trace(finished: FinishedRun, page: Page)
         page.get_by_role("tab", name="Network").click()
         expect(page.get_by_text("userphoto.aspx").first).to_be_visible()
         expect(page.get_by_text("Could not load trace")).to_have_count(0)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+
+
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_trace_viewer_shows_each_step_the_photo_of_that_moment(
+    finished: FinishedRun, page: Page
+) -> None:
+    """The viewer opens on the last step, with the new photo; the People web part's DOM snapshot
+    of step 7 must still show the 2019 photo it showed then (the photo's URL did not change)."""
+    events = trace_events(finished.folder / "trace.zip")
+    step7 = next(
+        e["callId"]
+        for e in events
+        if e.get("method") == "tracingGroup" and e.get("title", "").startswith("Step 7:")
+    )
+    shot = next(
+        e["callId"]
+        for e in events
+        if e.get("type") == "before" and e.get("parentId") == step7 and e["method"] == "screenshot"
+    )
+    shown = page.frame_locator("iframe.snapshot-visible")
+    adele = shown.locator(".ms-Persona", has_text="Adele Vance").locator("img").first
+    with _trace_viewer(finished.folder / "trace.zip") as address:
+        page.goto(address)
+        expect(adele).to_be_visible(timeout=20_000)
+        assert images_drawn(adele, 10_000), "the last step's photos drew (and are cached)"
+        page.get_by_role("treeitem", name=re.compile(r"^Step 7: ")).click()
+        page.keyboard.press("ArrowRight")
+        page.get_by_role("treeitem", name=re.compile(r"^Screenshot")).first.click()
+        page.wait_for_function(SHOWS_SNAPSHOT_OF, arg=shot)
+        assert images_drawn(adele, 10_000)
+        drawn = adele.screenshot()
+    before = (finished.folder / "sharepoint-l-before.jpg").read_bytes()
+    after = (finished.folder / "sharepoint-l-after.jpg").read_bytes()
+    to_before, to_after = compare(drawn, before).distance, compare(drawn, after).distance
+    assert to_before < to_after, f"step 7 shows the new photo ({to_before=}, {to_after=})"
 
 
 def test_trace_groups_each_step_under_its_title(finished: FinishedRun) -> None:

@@ -211,6 +211,49 @@ def test_redact_trace_rewrites_every_member_and_drops_request_bodies() -> None:
     assert events[0]["options"]["httpCredentials"]["password"] == REDACTED
 
 
+def _answer(url: str, sha1: str | None, method: str = "GET") -> dict[str, Any]:
+    content = {"mimeType": "image/jpeg", **({"_sha1": sha1} if sha1 else {})}
+    snapshot = {"request": {"method": method, "url": url}, "response": {"content": content}}
+    return {"type": "resource-snapshot", "snapshot": snapshot}
+
+
+def test_redact_trace_marks_urls_whose_answer_changed_so_each_step_shows_its_own() -> None:
+    """The photo's URL answered the 2019 photo, then the new one: the trace lists it (redacted,
+    as the snapshots name it) in the first snapshot's overrides, without a body of its own; a
+    URL that answered the same each time, one without a body and a POST are left alone."""
+    photo = f"https://sp.example/_vti_bin/afdcache.ashx/userphoto.jpg?size=L&P4={CODE}"
+    logo, form, beacon = "https://sp.example/logo.png", "https://sp.example/form", "https://b/"
+    network = [
+        _answer(photo, "old.jpg"),
+        _answer(logo, "logo.png"),
+        _answer(form, "a.dat", "POST"),
+        _answer(beacon, None),
+        _answer(photo, "old.jpg"),
+        _answer(logo, "logo.png"),
+        _answer(form, "b.dat", "POST"),
+        _answer(beacon, "beacon.gif"),
+        _answer(photo, "new.jpg"),
+    ]
+    kept = {"url": "https://sp.example/site.css", "sha1": "css.css"}
+    snapshots = [
+        {"type": "frame-snapshot", "snapshot": {"callId": "c1", "resourceOverrides": [kept]}},
+        {"type": "frame-snapshot", "snapshot": {"callId": "c2", "resourceOverrides": []}},
+    ]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as trace:
+        trace.writestr("trace.trace", "\n".join(json.dumps(e) for e in snapshots) + "\n")
+        trace.writestr("trace.network", "\n".join(json.dumps(e) for e in network) + "\n")
+    once = redact_trace(out.getvalue())
+    redacted = zipfile.ZipFile(io.BytesIO(once))
+    first, second = (json.loads(x) for x in redacted.read("trace.trace").splitlines())
+    shown = photo.replace(CODE, REDACTED)
+    assert first["snapshot"]["resourceOverrides"] == [kept, {"url": shown}]
+    assert second["snapshot"]["resourceOverrides"] == []
+    again = zipfile.ZipFile(io.BytesIO(redact_trace(once)))
+    first_again = json.loads(again.read("trace.trace").splitlines()[0])
+    assert first_again["snapshot"]["resourceOverrides"] == [kept, {"url": shown}], "listed once"
+
+
 def _png(width: int, height: int, colour: tuple[int, int, int] = (0, 128, 0)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, format="PNG")

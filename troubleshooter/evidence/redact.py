@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from troubleshooter.evidence.trace_snapshots import mark_changing_resources
+
 REDACTED = "REDACTED"
 # Query parameters that carry codes, tokens or signatures (OAuth, SharePoint's CDN URLs).
 _SECRET_PARAM_NAMES = (
@@ -247,7 +249,9 @@ def redact_har(data: bytes) -> bytes:
 def redact_trace(data: bytes) -> bytes:
     """The trace zip rewritten: network entries as in the HAR, events and text resources scrubbed.
 
-    Request bodies stored as separate resources are dropped; images are kept as they are.
+    Request bodies stored as separate resources are dropped; images are kept as they are. URLs
+    whose answer changed during the run are marked so the viewer shows each step its own
+    answer (``trace_snapshots``).
     """
     out = io.BytesIO()
     with (
@@ -257,9 +261,15 @@ def redact_trace(data: bytes) -> bytes:
         members = source.infolist()
         dropped: set[str] = set()
         rewritten: dict[str, bytes] = {}
+        events: dict[str, list[dict[str, Any]]] = {}
         for info in members:
-            if info.filename.endswith((".trace", ".network", ".stacks")):
-                rewritten[info.filename] = _redact_jsonl(info.filename, source.read(info), dropped)
+            if info.filename.endswith(".stacks"):
+                rewritten[info.filename] = _redact_stacks(source.read(info))
+            elif info.filename.endswith((".trace", ".network")):
+                events[info.filename] = _redacted_events(source.read(info), dropped)
+        mark_changing_resources([e for member in events.values() for e in member])
+        for name, member in events.items():
+            rewritten[name] = _jsonl(member)
         for info in members:
             name = info.filename
             if name.startswith("resources/") and name.rsplit("/", 1)[-1] in dropped:
@@ -273,19 +283,25 @@ def redact_trace(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _redact_jsonl(name: str, content: bytes, dropped: set[str]) -> bytes:
+def _redact_stacks(content: bytes) -> bytes:
     text = content.decode("utf-8")
-    if name.endswith(".stacks"):
-        return json.dumps(scrub(json.loads(text))).encode("utf-8") if text.strip() else content
-    lines = []
-    for line in text.splitlines():
+    return json.dumps(scrub(json.loads(text))).encode("utf-8") if text.strip() else content
+
+
+def _redacted_events(content: bytes, dropped: set[str]) -> list[dict[str, Any]]:
+    events = []
+    for line in content.decode("utf-8").splitlines():
         if not line.strip():
             continue
         event = json.loads(line)
         if event.get("type") == "resource-snapshot" and isinstance(event.get("snapshot"), dict):
             dropped |= redact_entry(event["snapshot"])
-        lines.append(json.dumps(scrub(event), ensure_ascii=False))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        events.append(scrub(event))
+    return events
+
+
+def _jsonl(events: list[dict[str, Any]]) -> bytes:
+    return ("\n".join(json.dumps(e, ensure_ascii=False) for e in events) + "\n").encode("utf-8")
 
 
 def _redact_resource(name: str, content: bytes) -> bytes:
