@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from tests.helpers import run_cli
 from troubleshooter.doctor import CHANNEL_PATHS
-from troubleshooter.events import StepFinished, StepStarted, Waiting
+from troubleshooter.events import RunStarted, StepFinished, StepStarted, Waiting
 from troubleshooter.progress import ProgressPrinter, plain
 from troubleshooter.scenario import builtin_names
 
@@ -106,6 +107,26 @@ def test_progress_says_how_long_a_wait_may_last_and_that_a_stale_copy_differs() 
     assert "waiting for SharePoint to refresh its copy (1 s of 60 s)" in text
     assert "(7 s of 60 s)" in text and "(3 s of 60 s)" not in text, "one line every 5 s"
     assert "Ask SharePoint again … differs (60.2 s)" in text and " ok " not in text
+
+
+@pytest.mark.parametrize("browser", ["/usr/bin/chromium (system)", ""])
+def test_the_first_lines_say_who_where_and_with_what_one_fact_a_line(browser: str) -> None:
+    """At 80 columns the run's title alone can fill a line: the user, the tenant and the browser
+    each get their own (no browser line when it is not known)."""
+    title = "Re-sync the profile photo through the SharePoint icon"
+    tenant = "sim (simulated contoso tenant)"
+    started = RunStarted(
+        "sharepoint-resync",
+        title,
+        UPN,
+        tenant,
+        ["open"] * 11,
+        datetime.now(UTC),
+        {"browser": browser} if browser else {},
+    )
+    expected = [title, f"      for {UPN}", f"      on tenant {tenant}"]
+    expected += [f"      with {browser}"] if browser else []
+    assert _printed(started).splitlines() == expected
 
 
 def test_progress_details_use_plain_words() -> None:

@@ -74,11 +74,17 @@ class ProgressPrinter:
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self.total = len(event.steps)
-            self._print(
-                f"[bold]{escape(event.title)}[/] for [cyan]{escape(event.upn)}[/] "
-                f"on tenant [cyan]{escape(event.tenant)}[/] "
-                f"({escape(event.environment.get('browser', ''))})"
-            )
+            # One fact a line: at 80 columns the run's title alone can fill one.
+            pad = " " * INDENT
+            lines = [
+                f"[bold]{escape(event.title)}[/]",
+                f"{pad}for [cyan]{escape(event.upn)}[/]",
+                f"{pad}on tenant [cyan]{escape(event.tenant)}[/]",
+            ]
+            browser = event.environment.get("browser")
+            if browser:
+                lines.append(f"{pad}with {escape(browser)}")
+            self._print("\n".join(lines))
         elif isinstance(event, StepStarted):
             self._last_wait = None
             self._step = f"[{event.index}/{self.total}] {escape(event.title)}"
