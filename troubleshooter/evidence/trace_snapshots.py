@@ -1,6 +1,6 @@
 """Make the trace viewer show each step's DOM snapshot with the answers of that moment.
 
-The user's photo keeps its URL while SharePoint's copy changes (the 2019 photo before the
+The user's photo keeps its URL while SharePoint's copy changes (the old photo before the
 refresh, the new one after). Playwright's trace viewer picks, for each snapshot, the answer
 recorded last before it, but serves every answer with ``Cache-Control: public,
 max-age=31536000`` unless its URL is listed in some frame snapshot's ``resourceOverrides``,
