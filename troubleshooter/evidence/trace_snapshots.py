@@ -31,9 +31,9 @@ def changing_urls(events: Iterable[dict[str, Any]]) -> list[str]:
     return [url for url, seen in bodies.items() if len(seen) > 1]
 
 
-def mark_changing_resources(events: list[dict[str, Any]]) -> list[str]:
+def mark_changing_resources(events: list[dict[str, Any]]) -> None:
     """List the URLs whose body changed in the first frame snapshot's ``resourceOverrides``
-    (in place), so the viewer never serves them from its cache; returns the URLs marked.
+    (in place), so the viewer never serves them from its cache.
 
     An entry with only a URL (no ``sha1``, no ``ref``) changes no snapshot's content: the
     viewer takes a body from an override only when the entry names one.
@@ -42,9 +42,7 @@ def mark_changing_resources(events: list[dict[str, Any]]) -> list[str]:
     first = next((e for e in events if e.get("type") == "frame-snapshot"), None)
     snapshot = first.get("snapshot") if first else None
     if not urls or not isinstance(snapshot, dict):
-        return []
+        return
     overrides: list[dict[str, Any]] = snapshot.setdefault("resourceOverrides", [])
     listed = {o.get("url") for o in overrides if isinstance(o, dict)}
-    added = [url for url in urls if url not in listed]
-    overrides.extend({"url": url} for url in added)
-    return added
+    overrides.extend({"url": url} for url in urls if url not in listed)
