@@ -129,6 +129,16 @@ def test_the_first_lines_say_who_where_and_with_what_one_fact_a_line(browser: st
     assert _printed(started).splitlines() == expected
 
 
+def test_text_that_looks_like_an_emoji_code_is_printed_as_it_is() -> None:
+    """Titles come from scenario files and details from pages: rich must not read ":x:" or
+    ":ok:" in them as emoji codes."""
+    started = StepStarted(3, "open", "Open :x: site")
+    finished = StepFinished(3, "open", "Open :x: site", "ok", 0.4, detail="at /sites/a:ok:b")
+    text = _printed(started, finished)
+    assert "Open :x: site" in text and "/sites/a:ok:b" in text, text
+    assert "\u274c" not in text and "\U0001f197" not in text
+
+
 def test_progress_details_use_plain_words() -> None:
     assert plain("clicked sharepoint_icon (found by role='link' name='SharePoint')") == (
         "clicked the SharePoint icon"

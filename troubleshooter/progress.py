@@ -64,7 +64,7 @@ class ProgressPrinter:
     """A listener that prints what the runner does, for the person at the keyboard."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False)
+        self.console = console or Console(highlight=False, emoji=False)
         self.live = self.console.is_terminal and not self.console.is_dumb_terminal
         self.total = 0
         self._status: Status | None = None
@@ -121,12 +121,13 @@ class ProgressPrinter:
 
     def _print(self, renderable: object) -> None:
         # At a terminal long lines wrap at word boundaries; piped output keeps one line each.
-        self.console.print(renderable, soft_wrap=not self.live)
+        # No emoji codes: a title, a name or a URL may hold ":x:" or ":ok:", to print as is.
+        self.console.print(renderable, soft_wrap=not self.live, emoji=False)
 
     @staticmethod
     def _line(markup: str) -> Text:
         """One line, cut with an ellipsis rather than wrapped: the live line must not jump."""
-        line = Text.from_markup(markup, overflow="ellipsis")
+        line = Text.from_markup(markup, overflow="ellipsis", emoji=False)
         line.no_wrap = True
         return line
 

@@ -201,7 +201,7 @@ def _open_line(folder: Path) -> None:
     from rich.markup import escape
 
     report = (folder / "report.html").resolve()
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
     console.print(f"Open: [link={report.as_uri()}]{escape(str(report))}[/link]")
 
 

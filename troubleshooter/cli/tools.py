@@ -51,7 +51,7 @@ def doctor(
         table.add_column(column)
     for check in checks:
         table.add_row(check.name, check.result, check.detail)
-    Console(highlight=False).print(table)
+    Console(highlight=False, emoji=False).print(table)
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
 
 
