@@ -392,3 +392,35 @@ def test_microsofts_request_and_correlation_ids_reach_report_and_summary(tmp_pat
     line = f"Request Id {ids['request_id']}, Correlation Id {ids['correlation_id']}"
     assert line in (folder / "summary.md").read_text()
     assert line in (folder / "report.html").read_text()
+
+
+_ME_CONTROL = """
+<button id="mectrl_main_trigger" type="button" {label} style="width:48px;height:48px"
+  onclick="const p = document.getElementById('pane'); p.hidden = !p.hidden">AV</button>
+<div id="pane" hidden>
+  <div id="mectrl_currentAccount_primary">Adele Vance (pane)</div>
+  <div id="mectrl_currentAccount_secondary">adele.vance@contoso.onmicrosoft.com</div>
+</div>
+"""
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ('aria-label="Account manager for Adele Vance"', "Adele Vance"),
+        ("", "Adele Vance (pane)"),
+    ],
+    ids=["name-from-label", "name-from-pane"],
+)
+def test_who_is_signed_in_is_read_from_the_account_circle_or_its_pane(
+    page: Page, label: str, expected: str
+) -> None:
+    """The me control's label names the user (markup: tests/pages/home-me-initials.html); when
+    it does not, the name comes from the My accounts pane. The pane is closed again."""
+    from troubleshooter.signin import confirm_identity
+    from troubleshooter.targets import TargetBook
+
+    page.set_content(_ME_CONTROL.format(label=label))
+    upn = f"adele.vance@{DOMAIN}"
+    assert confirm_identity(page, TargetBook.load(), upn) == (expected, upn)
+    assert page.locator("#pane").is_hidden()

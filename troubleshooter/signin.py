@@ -266,8 +266,8 @@ def confirm_identity(page: Page, targets: TargetBook, upn: str) -> tuple[str, st
         pane = targets.try_find(page, "account_pane_email")
     if pane is not None:
         email = pane.locator.inner_text().strip()
-        name = targets.try_find(page, "account_pane_name")
-        if not display_name and name:
+        name = None if display_name else targets.try_find(page, "account_pane_name")
+        if name:
             display_name = name.locator.inner_text().strip()
     button.click()  # close the pane again so screenshots show the page
     if email and email.lower() != upn.lower():
