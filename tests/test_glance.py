@@ -41,7 +41,7 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_a_glance_reads_the_view_and_the_text_of_every_saved_page(page: Page, saved: Path) -> None:
     page.set_content(saved.read_text())
     expected = one_at_a_time(page, TargetBook.load(), SIGN_IN)
-    view, text = view_and_text(page, TargetBook.load())
+    view, text, _ = view_and_text(page, TargetBook.load())
     glance = TargetBook.load().glance(page, SIGN_IN, text=True)
     assert glance.target == expected
     assert glance.text == page.locator("body").inner_text()
@@ -94,6 +94,75 @@ TRICKY = {
 }
 
 
+def same_element(a: Locator, b: Locator) -> bool:
+    return bool(a.evaluate("(el, other) => el === other", b.element_handle()))
+
+
+def assert_found_is_the_won_strategys_first_shown(page: Page, book: TargetBook) -> None:
+    """A glance that names the element names the one its strategy's own look-up finds."""
+    glance = book.glance(page, SIGN_IN)
+    if glance.found is None:
+        return
+    assert glance.found.target == glance.target
+    won = book.won[glance.target or ""]
+    reference = book._first_shown(page, glance.target or "", [won])[0]
+    assert reference is not None and same_element(glance.found.locator, reference.locator)
+
+
+@pytest.mark.parametrize("saved", PAGES, ids=lambda path: path.stem)
+def test_the_element_a_glance_names_is_the_one_a_look_up_finds(page: Page, saved: Path) -> None:
+    page.set_content(saved.read_text())
+    assert_found_is_the_won_strategys_first_shown(page, TargetBook.load())
+
+
+# Pages where the element a glance names is not the first match of its selector.
+NTH = {
+    "hidden matches before the shown one": (
+        '<input type="email" name="loginfmt" hidden>' * 3
+        + '<input type="email" name="loginfmt" aria-hidden="true">'
+        + '<input type="email" name="loginfmt" style="position:absolute;left:-9999px">'
+        + '<input type="email" name="loginfmt" id="it">',
+        True,
+    ),
+    "a match in a shadow root before it": (
+        '<div id="host"></div><input type="email" name="loginfmt" id="it">'
+        "<script>document.getElementById('host').attachShadow({mode: 'open'}).innerHTML ="
+        ' \'<input name="loginfmt" type="email" hidden>\';</script>',
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NTH)
+def test_a_glance_names_the_shown_element_among_hidden_matches(page: Page, case: str) -> None:
+    """Hidden copies of a view's input come before the shown one: the glance names the shown
+    one (Playwright's count of the selector's matches), or nothing where it cannot count them
+    as Playwright does (a shadow root), and the look-up then finds it."""
+    html, named = NTH[case]
+    page.set_content(html)
+    book = TargetBook.load()
+    glance = book.glance(page, SIGN_IN)
+    assert glance.target == "signin_email"
+    assert (glance.found is not None) == named
+    found = glance.found or book.find(page, "signin_email", 1)
+    assert found.locator.get_attribute("id") == "it"
+    assert_found_is_the_won_strategys_first_shown(page, book)
+
+
+def test_the_email_view_is_read_and_answered_without_a_second_look_up(
+    page: Page, round_trips: list[str]
+) -> None:
+    """The look that reads the email view names its input: filling it asks nothing more."""
+    page.set_content((ROOT / "tests" / "pages" / "signin-email-classic.html").read_text())
+    book = TargetBook.load()
+    view, _, shown = view_and_text(page, book)
+    looks = len(round_trips)
+    assert view == "email" and shown is not None and shown.target == "signin_email"
+    shown.locator.fill("adele.vance@contoso.onmicrosoft.com")
+    assert len(round_trips) == looks, round_trips[looks:]
+    assert page.locator("input[name='loginfmt']").input_value().startswith("adele.vance@")
+
+
 @pytest.mark.parametrize("case", TRICKY)
 def test_a_glance_agrees_with_one_target_at_a_time_on_tricky_pages(page: Page, case: str) -> None:
     html, expected = TRICKY[case]
@@ -104,6 +173,7 @@ def test_a_glance_agrees_with_one_target_at_a_time_on_tricky_pages(page: Page, c
     assert (found.target if found else None) == expected
     if found is not None:
         assert found.locator.is_visible()
+    assert_found_is_the_won_strategys_first_shown(page, TargetBook.load())
 
 
 def test_playwright_only_css_and_decorative_targets_are_read_exactly(page: Page) -> None:

@@ -16,7 +16,7 @@ from troubleshooter.credentials import Credentials, no_totp_secret
 from troubleshooter.errors import SignInError
 from troubleshooter.pages.change import wait_for_change
 from troubleshooter.pages.reach import ConnectionWatch
-from troubleshooter.targets import Glance, PageChanged, TargetBook
+from troubleshooter.targets import Found, Glance, PageChanged, TargetBook
 from troubleshooter.verdict import Outcome
 
 # Language-independent codes first, English page text second (reference, section 5a).
@@ -110,7 +110,7 @@ def sign_in_with_password(
     with ConnectionWatch(page, "during sign-in") as watch:
         while time.monotonic() < deadline:
             watch.check()
-            state, text = view_and_text(page, targets)
+            state, text, shown = view_and_text(page, targets)
             if state == HOME:
                 return seen
             outcome = failure_in(text)
@@ -127,7 +127,7 @@ def sign_in_with_password(
                     if on_view is not None:
                         on_view(f"sign-in {state}")
                 acted_at[state] = time.monotonic()
-                _act(page, targets, state, upn, credentials)
+                _act(page, targets, state, upn, credentials, shown)
             state_token = wait_for_change(page, state_token, CHANGE_WAIT_S)
     raise SignInError(
         f"sign-in for {upn} did not reach the Microsoft 365 home within {timeout_s:g}s "
@@ -174,10 +174,11 @@ def current_view(page: Page, targets: TargetBook, home: bool = False) -> str | N
     return _view(targets.glance(page, _view_targets(home)))
 
 
-def view_and_text(page: Page, targets: TargetBook) -> tuple[str | None, str | None]:
-    """The view (or ``HOME``) and the page's text, read in the same look."""
+def view_and_text(page: Page, targets: TargetBook) -> tuple[str | None, str | None, Found | None]:
+    """The view (or ``HOME``), the page's text and, when the look could tell, the element of
+    the view's target (the one the email, password and landing views act on), in one look."""
     glance = targets.glance(page, _view_targets(home=True), text=True)
-    return _view(glance), glance.text
+    return _view(glance), glance.text, glance.found
 
 
 def _view_targets(home: bool) -> list[str]:
@@ -188,15 +189,27 @@ def _view(glance: Glance) -> str | None:
     return None if glance.target is None else VIEW_OF[glance.target]
 
 
-def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentials) -> None:
-    click = lambda name: targets.find(page, name, 10).locator.click()  # noqa: E731
+def _act(
+    page: Page,
+    targets: TargetBook,
+    state: str,
+    upn: str,
+    creds: Credentials,
+    shown: Found | None = None,
+) -> None:
+    """Answer one sign-in view; ``shown``: the element the look that read the view found."""
+
+    def find(name: str) -> Found:
+        return shown if shown and shown.target == name else targets.find(page, name, 10)
+
+    click = lambda name: find(name).locator.click()  # noqa: E731
     if state == "landing":
         click("landing_sign_in")
     elif state == "email":
-        targets.find(page, "signin_email", 10).locator.fill(upn)
+        find("signin_email").locator.fill(upn)
         click("signin_next")
     elif state == "password":
-        targets.find(page, "signin_password", 10).locator.fill(creds.password or "")
+        find("signin_password").locator.fill(creds.password or "")
         click("signin_submit")
     elif state == "picker":
         tile = targets.try_find(page, "account_tile")
@@ -214,7 +227,7 @@ def _act(page: Page, targets: TargetBook, state: str, upn: str, creds: Credentia
         if not creds.totp_secret:
             raise no_totp_secret(upn)
         code = pyotp.TOTP(creds.totp_secret.replace(" ", "").upper()).now()
-        targets.find(page, "totp_code", 10).locator.fill(code)
+        find("totp_code").locator.fill(code)
         click("totp_submit")
 
 

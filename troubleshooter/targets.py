@@ -79,8 +79,8 @@ class Found:
 
 @dataclass(frozen=True)
 class Glance:
-    """One look at a page: the first of several targets it shows (None: none of them), the
-    element when the look had to locate it, and the page's text when that was asked for."""
+    """One look at a page: the first of several targets it shows (None: none of them), its
+    element when the look could tell which one it is, and the page's text when asked for."""
 
     target: str | None
     found: Found | None = None
@@ -99,13 +99,15 @@ class Miss:
 class _Look:
     """What GLANCE_JS saw: the first target a shown element's plain CSS belongs to, whether a
     shown element belongs to no plain CSS (a role or label strategy may own it), and the CSS
-    strategies whose answer is exact."""
+    strategies whose answer is exact; ``found``: the first target's element, when the look
+    can name it as Playwright counts it."""
 
     decided: list[Strategy]
     text: str | None
     unsure: bool
     first: str | None = None
     other_shown: bool = False
+    found: Found | None = None
 
 
 class TargetNotFound(PageError):
@@ -249,7 +251,7 @@ class TargetBook:
                 return Glance(found.target, found, page_text)
         if first is not None:
             self.recent[first] = self.won[first].describe()
-        return Glance(first, None, page_text)
+        return Glance(first, look.found, page_text)
 
     def _look(self, page: Page, names: list[str], text: bool) -> _Look | None:
         """The union of every strategy of ``names``, asked once (GLANCE_JS); None when the
@@ -273,23 +275,41 @@ class TargetBook:
         items: list[dict[str, Any]] = result["items"]
         decided = [s for i, (_, s) in enumerate(plain) if i not in result["bad"]]
         look = _Look(decided=decided, text=result["text"], unsure=len(items) >= LIMIT)
-        for item in items:
+        winner = (0, 0)  # (plain strategy, item) that named look.first
+        for position, item in enumerate(items):
             if item["reason"]:
                 continue
             if item["hits"] is None:  # in a shadow root: only Playwright can say
                 look.unsure = True
             owners = [
-                plain[i]
+                i
                 for i in item["hits"] or []
                 if not item["ariaHidden"] or self.get(plain[i][0]).decorative
             ]
             if not owners:
                 look.other_shown = True
-            for name, strategy in owners:
+            for i in owners:
+                name, strategy = plain[i]
                 if look.first is None or names.index(name) < names.index(look.first):
                     look.first = name
                     self.won[name] = strategy
+                    winner = (i, position)
+        if look.first is not None and not look.unsure:
+            look.found = self._found_by_look(page, look.first, items, *winner)
         return look
+
+    def _found_by_look(
+        self, page: Page, name: str, items: list[dict[str, Any]], css: int, position: int
+    ) -> Found | None:
+        """The element a look named, as the won strategy's n-th match: the items are every
+        match of every strategy in document order, so the matches of that CSS before it are
+        the items before it that match it (exact only with none in a shadow root)."""
+        before = items[:position]
+        if any(item["hits"] is None for item in before):
+            return None
+        nth = sum(css in item["hits"] for item in before)
+        strategy = self.won[name]
+        return Found(name, self.locator(page, name, strategy).nth(nth), strategy.describe())
 
     def _text(self, page: Page) -> str | None:
         """The page's text (None when it cannot be read, e.g. during a navigation)."""

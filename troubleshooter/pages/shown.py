@@ -47,10 +47,11 @@ SHOWN_JS = (
     + "return elements.slice(0, opts.limit).map((el) => whyHidden(el, opts)); }"
 )
 
-# One look at several targets at once. Per element: why it is not shown (as SHOWN_JS),
-# whether it is inside aria-hidden, and which of ``opts.css`` it matches (null for an element
-# in a shadow root, where the browser's CSS and Playwright's differ). ``bad``: the selectors
-# the browser cannot run (Playwright's own syntax); ``text``: the page's text, when asked.
+# One look at several targets at once. Per element, shown or not: why it is not shown (as
+# SHOWN_JS), whether it is inside aria-hidden, and which of ``opts.css`` it matches (null for an
+# element in a shadow root, where the browser's CSS and Playwright's differ). ``bad``: the
+# selectors the browser cannot run (Playwright's own syntax); ``text``: the page's text, when
+# asked.
 GLANCE_JS = (
     "(elements, opts) => {"
     + _WHY_HIDDEN
@@ -62,7 +63,7 @@ GLANCE_JS = (
   const items = elements.slice(0, opts.limit).map((el) => {
     const reason = whyHidden(el, opts);
     let hits = null;
-    if (reason === "" && el.getRootNode() === document)
+    if (el.getRootNode() === document)
       hits = opts.css.flatMap((css, i) => (!bad.includes(i) && el.matches(css) ? [i] : []));
     return {reason: reason, ariaHidden: !!el.closest('[aria-hidden="true"]'), hits: hits};
   });
