@@ -8,7 +8,8 @@ reference for what the evidence costs. Then `--help`, `compare a b` and `scenari
 `python -c "import typer"`. Medians of wall time, CPU (user + system of the whole process
 tree, Chromium's renderers included: see ``adopt_orphans``) and peak RSS (the largest process
 of each tree), and the ratios tool / floor; then the ratio within each round (median and
-range), which a machine whose speed drifts over minutes moves less.
+range), which a machine whose speed drifts over minutes moves less; and how far the ratio of
+medians could move on another run (a bootstrap over the rounds).
 
 Run: .venv/bin/python benchmarks/bench_floor.py [--pairs 7] [--trace light]  (Markdown out)
      --pairs is the number of rounds (each round runs all three, in a rotating order).
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -110,6 +112,19 @@ def per_round(results: list[dict], floor: list[dict], key: str) -> str:
     return f"{statistics.median(ratios):.2f} (range {ratios[0]:.2f}–{ratios[-1]:.2f})"
 
 
+def interval(results: list[dict], floor: list[dict], key: str, draws: int = 2000) -> str:
+    """How far the ratio of medians could move on another run: the middle 95% of that ratio
+    over rounds drawn again with replacement (a bootstrap; the seed is fixed so a table can be
+    checked)."""
+    rounds = list(zip(results, floor, strict=True))
+    pick = random.Random(12)
+    ratios = sorted(
+        median([r for r, _ in drawn], key) / median([f for _, f in drawn], key)
+        for drawn in ([pick.choice(rounds) for _ in rounds] for _ in range(draws))
+    )
+    return f"{ratios[int(draws * 0.025)]:.2f}–{ratios[int(draws * 0.975) - 1]:.2f}"
+
+
 def table(title: str, rows: list[tuple[str, list[dict], list[dict]]], base: str) -> None:
     print(f"\n### {title}\n")
     print(f"| what | wall s | × {base} | CPU s | × {base} | peak RSS MB | × {base} |")
@@ -160,6 +175,10 @@ def main() -> None:
             print(
                 f"\nTool ÷ script within each round, median of {args.pairs}: "
                 f"wall {per_round(tool, floor, 'wall')}, CPU {per_round(tool, floor, 'cpu')}"
+            )
+            print(
+                "Ratio of medians, 95% of rounds drawn again: "
+                f"wall {interval(tool, floor, 'wall')}, CPU {interval(tool, floor, 'cpu')}"
             )
         typer = [sys.executable, "-c", "import typer"]
         exe = str(BIN / "troubleshooter")
