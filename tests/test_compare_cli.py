@@ -99,14 +99,14 @@ def test_a_borderline_pair_cannot_tell(photos: dict[str, Path]) -> None:
     assert "between" in reads and "different" not in reads, result.stdout
 
 
-def test_compare_imports_neither_playwright_nor_scipy(photos: dict[str, Path]) -> None:
+def test_compare_imports_neither_playwright_nor_scipy_nor_asyncio(photos: dict[str, Path]) -> None:
     code = (
         "import sys\n"
         "from troubleshooter.cli import main\n"
         f"sys.argv = ['troubleshooter', 'compare', {str(photos['record'])!r}, "
         f"{str(photos['resample'])!r}]\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'playwright', 'scipy'})\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'playwright', 'scipy', 'asyncio'})\n"
         "print(code, heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

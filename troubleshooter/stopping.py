@@ -14,7 +14,6 @@ handlers hand the exception to the run's own greenlet instead and leave Playwrig
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
 import threading
@@ -66,6 +65,8 @@ def raise_in_caller(exc: KeyboardInterrupt) -> None:
     if current.parent is root:
         root.throw(exc)
         return
+    import asyncio  # already loaded by Playwright; not paid by commands without a browser
+
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
