@@ -106,7 +106,8 @@ def test_compare_imports_neither_playwright_nor_scipy_nor_asyncio(photos: dict[s
         f"sys.argv = ['troubleshooter', 'compare', {str(photos['record'])!r}, "
         f"{str(photos['resample'])!r}]\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'playwright', 'scipy', 'asyncio'})\n"
+        "heavy = {'playwright', 'scipy', 'asyncio'}\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & heavy)\n"
         "print(code, heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
