@@ -428,6 +428,25 @@ def test_ctrl_c_leaves_an_interrupted_report_naming_the_step(tmp_path: Path) -> 
     )
 
 
+def test_a_second_ctrl_c_while_the_evidence_is_saved_loses_nothing(tmp_path: Path) -> None:
+    proc, path = _start_polling_run(tmp_path)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.1)  # an impatient operator: the run is saving what it has
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stdout + stderr
+    report = _read_valid(path)
+    assert (report["status"], report["verdict"]["outcome"]) == ("interrupted", "interrupted")
+    kept = {p.name for p in path.parent.iterdir()}
+    assert {"network.har", "trace.zip", "report.html", "summary.md"} <= kept, stderr
+    last = report["steps"][-1]
+    shots = [a for a in report["artifacts"] if a["kind"] == "page" and a["step"] == last["index"]]
+    assert shots, "the last screenshot was kept"
+    assert verify(path.parent).ok
+    assert "Ctrl-C again" in stderr, "the operator is told why the run has not stopped yet"
+
+
 def test_sigterm_ends_like_ctrl_c_with_exit_143(tmp_path: Path) -> None:
     proc, path = _start_polling_run(tmp_path)
     # `kill PID`, `timeout` and container stops signal the tool's own process.

@@ -35,6 +35,7 @@ def stop_handlers() -> Iterator[None]:
 
 def _interrupted_while_busy(page: Page, delay_s: float) -> BaseException | None:
     """What the calls raised when Ctrl-C came ``delay_s`` after the first one."""
+    stopping.install()  # each try is a command's first Ctrl-C
     timer = threading.Timer(delay_s, os.kill, (os.getpid(), signal.SIGINT))
     raised: BaseException | None = None
     try:
@@ -83,6 +84,23 @@ def test_ctrl_c_in_an_event_listener_lets_it_finish_and_stops_the_next_call(
 
 
 def test_ctrl_c_outside_playwright_is_a_plain_keyboard_interrupt(stop_handlers: None) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1_000_000):
+            pass
+
+
+def test_a_second_ctrl_c_says_the_run_is_saving_and_a_third_stops_it(
+    stop_handlers: None, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1_000_000):
+            pass
+    os.kill(os.getpid(), signal.SIGINT)  # while the first is being handled
+    for _ in range(100_000):
+        pass
+    assert capfd.readouterr().err == stopping.SAVING
     with pytest.raises(KeyboardInterrupt):
         os.kill(os.getpid(), signal.SIGINT)
         for _ in range(1_000_000):

@@ -10,6 +10,9 @@ signal often lands there rather than in the run's code. Raised there, it would e
 task was running, e.g. the one reading the driver's pipe: every later call, the last
 screenshot and saving the trace included, would then fail with "connection closed". The
 handlers hand the exception to the run's own greenlet instead and leave Playwright's intact.
+
+After the first Ctrl-C the command is saving what it has. Operators often press twice: the
+second press only says so, and a third stops without waiting.
 """
 
 from __future__ import annotations
@@ -27,18 +30,28 @@ class Terminated(KeyboardInterrupt):
     """The process received SIGTERM."""
 
 
-_received: list[int] = []
+SAVING = "Stopping: saving what was captured so far. Press Ctrl-C again to quit without it.\n"
+
+_received: list[int] = []  # SIGTERM
+_interrupts: list[int] = []  # SIGINT
 
 
 def install() -> None:
     """Turn SIGINT into KeyboardInterrupt and SIGTERM into :class:`Terminated`, in the main
-    thread, raised in the code that drives the browser."""
+    thread, raised in the code that drives the browser; nothing received yet."""
+    _received.clear()
+    _interrupts.clear()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, _on_sigint)
         signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    _interrupts.append(signum)
+    if len(_interrupts) == 2:  # the first is being handled: let it save
+        sys.stderr.write(SAVING)
+        sys.stderr.flush()
+        return
     raise_in_caller(KeyboardInterrupt())
 
 
