@@ -8,6 +8,7 @@ reported every few seconds, so logs stay readable.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -60,11 +61,17 @@ def _mark(event: StepFinished) -> str:
     return "[green]ok[/]"
 
 
+def plain_console(**options: Any) -> Console:
+    """A console that prints text as it is: titles, names and URLs come from scenario files and
+    pages, so no highlighting, and no emoji codes (":x:" in a URL stays ":x:")."""
+    return Console(highlight=False, emoji=False, **options)
+
+
 class ProgressPrinter:
     """A listener that prints what the runner does, for the person at the keyboard."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False, emoji=False)
+        self.console = console or plain_console()
         self.live = self.console.is_terminal and not self.console.is_dumb_terminal
         self.total = 0
         self._status: Status | None = None

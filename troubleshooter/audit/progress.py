@@ -21,13 +21,14 @@ from troubleshooter.audit.message import Message
 from troubleshooter.audit.probe import UserCheck
 from troubleshooter.audit.users import BadRow
 from troubleshooter.audit.verdicts import Verdict
+from troubleshooter.progress import plain_console
 
 
 class AuditProgress:
     """Call it with each finished user; use it as a context manager around the check."""
 
     def __init__(self, total: int, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True, highlight=False, emoji=False)
+        self.console = console or plain_console(stderr=True)
         self._progress = Progress(
             TextColumn("checking"),
             BarColumn(),
@@ -70,7 +71,7 @@ class GuideTerminal:
     """The guide on the terminal: the message to send, then one live status line."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False, soft_wrap=True, emoji=False)
+        self.console = console or plain_console(soft_wrap=True)
         self._status: Status | None = None
 
     def message(self, message: Message, folder: Path) -> None:

@@ -197,11 +197,12 @@ def _run_and_exit(request: RunRequest) -> NoReturn:
 
 def _open_line(folder: Path) -> None:
     """The last line of every run: the report to open (a link where the terminal allows)."""
-    from rich.console import Console
     from rich.markup import escape
 
+    from troubleshooter.progress import plain_console
+
     report = (folder / "report.html").resolve()
-    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    console = plain_console(soft_wrap=True)
     console.print(f"Open: [link={report.as_uri()}]{escape(str(report))}[/link]")
 
 

@@ -31,10 +31,10 @@ def doctor(
     browser_endpoint: EndpointOpt = None,
 ) -> None:
     """Check the browser, Playwright, and whether the tenant's URLs can be reached."""
-    from rich.console import Console
     from rich.table import Table
 
     from troubleshooter.doctor import run_checks
+    from troubleshooter.progress import plain_console
     from troubleshooter.tenant import tenant_for
 
     browser = (executable_path, channel.value if channel else None, browser_endpoint)
@@ -51,7 +51,7 @@ def doctor(
         table.add_column(column)
     for check in checks:
         table.add_row(check.name, check.result, check.detail)
-    Console(highlight=False, emoji=False).print(table)
+    plain_console().print(table)
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
 
 
